@@ -1,0 +1,91 @@
+"""Implementations of the CLI commands; each takes the settings and parsed arguments."""
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+
+from .data import catalogue as cat
+from .data import db, ingest, sync
+from .settings import Settings
+
+
+def cmd_init_db(settings: Settings, args) -> int:
+    """Migrate, load units and catalogue; with --demo, rebuild the demo data."""
+    engine = db.make_engine(settings.resolved_database_url())
+    db.upgrade(engine)
+    catalogue = cat.load_catalogue()
+    units = cat.load_units()
+    if args.demo:
+        from .data import demo
+
+        stats = demo.build(engine, catalogue, units, scale=args.scale)
+        print(f"demo data: {stats['observations']:,} observations for {stats['units']:,} units, "
+              f"{stats['first_period']}..{stats['last_period']} (scale {args.scale})")
+    else:
+        with engine.begin() as conn:
+            sync.sync_units(conn, units)
+            sync.sync_catalogue(conn, catalogue, units)
+    print(f"database ready: {engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def cmd_db(settings: Settings, args) -> int:
+    """Alembic upgrade or current revision."""
+    engine = db.make_engine(settings.resolved_database_url())
+    if args.action == "upgrade":
+        db.upgrade(engine, args.revision)
+    print(db.current_revision(engine) or "(empty database)")
+    return 0
+
+
+def cmd_ingest(settings: Settings, args) -> int:
+    """Load each file in its own transaction; report FILE:LINE errors; non-zero if any file failed."""
+    engine = db.make_engine(settings.resolved_database_url())
+    catalogue = cat.load_catalogue()
+    loaded_by = args.by or _login()
+    failed = 0
+    for path in args.files:
+        result = ingest.ingest_file(engine, path, catalogue, dry_run=args.dry_run, loaded_by=loaded_by)
+        for error in result.errors:
+            print(error, file=sys.stderr)
+        print(result.summary())
+        failed += not result.ok
+    return 1 if failed else 0
+
+
+def cmd_kpis(settings: Settings, args) -> int:
+    """Print the engine's KPI rows for a unit and month."""
+    from . import service
+
+    svc = service.KpiService.from_settings(settings)
+    try:
+        frame = svc.kpi_frame(args.unit or cat.CITY_CODE, args.as_of)
+    except service.UnknownUnit as exc:
+        print(f"kpi-dashboard: {exc}", file=sys.stderr)
+        return 2
+    if args.format == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    elif args.format == "json":
+        records = json.loads(frame.to_json(orient="records", force_ascii=False))
+        print(json.dumps(records, ensure_ascii=False, indent=1))
+    else:
+        print(frame.to_string(index=False, na_rep="—"))
+    return 0
+
+
+def cmd_serve(settings: Settings, args) -> int:
+    """Run Dash's development server (production uses gunicorn; see README)."""
+    from .app import create_app
+
+    app = create_app(settings)
+    app.run(host=args.host, port=args.port, debug=settings.debug)
+    return 0
+
+
+def _login() -> str:
+    """The operating-system user, for the submission record."""
+    try:
+        return getpass.getuser()
+    except OSError:
+        return "unknown"

@@ -1,0 +1,116 @@
+"""Reporting-database schema (SQLAlchemy Core), the same on SQLite, PostgreSQL and MariaDB.
+
+Periods are 'YYYY-MM' strings: they sort and compare the same way on every backend.
+Alembic migrations in data/migrations create these tables; tests check the two agree.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+CODE = sa.String(12)
+PERIOD = sa.String(7)
+INDICATOR = sa.String(64)
+MYSQL = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
+
+units = sa.Table(
+    "units", metadata,
+    sa.Column("code", CODE, primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # city | township | village
+    sa.Column("subkind", sa.String(16), nullable=True),  # 街道 / 镇 / 社区 / 村
+    sa.Column("parent_code", CODE, nullable=True),
+    sa.Column("valid_from", PERIOD, nullable=True),  # None: since before any record
+    sa.Column("valid_to", PERIOD, nullable=True),  # inclusive; None: still valid
+    sa.Index("ix_units_parent", "parent_code", "kind"),
+    **MYSQL,
+)
+
+indicators = sa.Table(
+    "indicators", metadata,
+    sa.Column("code", INDICATOR, primary_key=True),
+    sa.Column("name_zh", sa.String(200), nullable=False),
+    sa.Column("name_en", sa.String(200), nullable=False),
+    sa.Column("unit_zh", sa.String(50), nullable=False),
+    sa.Column("unit_en", sa.String(50), nullable=False),
+    sa.Column("category", sa.String(16), nullable=False),
+    sa.Column("direction", sa.String(8), nullable=False),  # higher | lower
+    sa.Column("aggregation", sa.String(16), nullable=False),  # stock | flow | ratio | city_only
+    sa.Column("measure", sa.String(8), nullable=False),  # count | score | rate | ratio
+    sa.Column("scale", sa.Float, nullable=True),
+    sa.Column("level", sa.String(16), nullable=False),  # village | township | city
+    sa.Column("sort_order", sa.Integer, nullable=False),
+    **MYSQL,
+)
+
+targets = sa.Table(
+    "targets", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("indicator_code", INDICATOR, sa.ForeignKey("indicators.code"), nullable=False),
+    sa.Column("unit_code", CODE, nullable=True),  # None: every unit (rates, ratios, scores)
+    sa.Column("kind", sa.String(16), nullable=False),  # level | annual | cumulative | growth
+    sa.Column("value", sa.Double, nullable=False),
+    sa.Column("target_period", PERIOD, nullable=False),
+    sa.Column("start_period", PERIOD, nullable=True),
+    sa.Column("baseline_value", sa.Double, nullable=True),
+    sa.Column("baseline_period", PERIOD, nullable=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("is_assumption", sa.Boolean, nullable=False),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Index("ix_targets_indicator_unit", "indicator_code", "unit_code"),
+    **MYSQL,
+)
+
+submissions = sa.Table(
+    "submissions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("file_name", sa.String(255), nullable=False),
+    sa.Column("checksum", sa.String(64), nullable=False),
+    sa.Column("loaded_at", sa.DateTime(timezone=False), nullable=False),  # UTC
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("changed_rows", sa.Integer, nullable=False),
+    sa.Column("loaded_by", sa.String(100), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # ingest | demo
+    sa.Index("ix_submissions_checksum", "checksum"),
+    **MYSQL,
+)
+
+_observation_columns = lambda: [  # noqa: E731 - the two tables share their value columns
+    sa.Column("indicator_code", INDICATOR, nullable=False),
+    sa.Column("unit_code", CODE, nullable=False),
+    sa.Column("period", PERIOD, nullable=False),
+    sa.Column("value", sa.Double, nullable=True),
+    sa.Column("numerator", sa.Double, nullable=True),
+    sa.Column("denominator", sa.Double, nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id"), nullable=False),
+]
+
+# The current value of each (indicator, unit, period): what every roll-up reads.
+observations = sa.Table(
+    "observations", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    *_observation_columns(),
+    sa.UniqueConstraint("indicator_code", "period", "unit_code", name="uq_observations_cell"),
+    sa.Index("ix_observations_unit", "unit_code", "indicator_code", "period"),
+    **MYSQL,
+)
+
+# Every earlier value a resubmission superseded, with the submission that brought it.
+observation_history = sa.Table(
+    "observation_history", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    *_observation_columns(),
+    sa.Column("superseded_by", sa.Integer, sa.ForeignKey("submissions.id"), nullable=False),
+    sa.Index("ix_history_cell", "indicator_code", "unit_code", "period"),
+    **MYSQL,
+)
+
+meta = sa.Table(
+    "meta", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    **MYSQL,
+)
