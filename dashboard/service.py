@@ -1,0 +1,276 @@
+"""The KPI service: queries + engine, the one source of numbers for the CLI, the pages and the briefs.
+
+Results are cached per (question, data version): an ingest bumps the version, so the next
+request anywhere computes afresh and nothing stale is ever served.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+
+import pandas as pd
+import sqlalchemy as sa
+
+from . import engine as kpi
+from .data import catalogue as cat
+from .data import db, queries
+from .data.periods import add_months, month_range
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+KPI_COLUMNS = ["indicator", "unit_code", "period", "value", "numerator", "denominator", "target", "target_date",
+               "progress", "projected", "status", "reported_units", "expected_units"]
+EXTRA_COLUMNS = ["name_zh", "name_en", "target_kind", "pace_needed", "prorated_target",
+                 "target_is_assumption", "target_source"]
+HISTORY_MONTHS = 36  # months of history the KPI evaluation needs (YoY, trend, year to date)
+LEVEL_RANK = {"village": 0, "township": 1, "city": 2}
+
+
+class UnknownUnit(LookupError):
+    """No unit with that code."""
+
+
+class _NoCache:
+    """Stand-in cache that stores nothing."""
+
+    def get(self, key):
+        return None
+
+    def set(self, key, value, timeout=None):
+        return True
+
+
+@dataclasses.dataclass(frozen=True)
+class ChildKpi:
+    """One child unit's verdict on one indicator, for rankings and tables."""
+
+    unit: cat.Unit
+    kpi: kpi.Kpi
+
+
+class KpiService:
+    """Answers the questions every page asks, from the reporting database."""
+
+    def __init__(self, engine: sa.Engine, catalogue=None, rules: kpi.Rules | None = None, cache=None,
+                 cache_timeout: int = 600):
+        self.engine = engine
+        self.catalogue = catalogue or cat.load_catalogue()
+        self.indicators = {i.code: i for i in self.catalogue}
+        self.rules = rules or kpi.Rules()
+        self.cache = cache or _NoCache()
+        self.cache_timeout = cache_timeout
+        self._unit_memo: tuple[int, UnitIndex] | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, cache=None) -> "KpiService":
+        """A service on the configured database, with the settings' status rules."""
+        rules = kpi.Rules(settings.at_risk_ratio, settings.trend_months, settings.min_trend_points)
+        return cls(db.make_engine(settings.resolved_database_url()), rules=rules, cache=cache,
+                   cache_timeout=settings.cache_timeout)
+
+    # --- cached building blocks -------------------------------------------------------
+    def state(self) -> dict:
+        """Data version, demo flag and latest period (never cached: it is what keys the cache)."""
+        with self.engine.connect() as conn:
+            return queries.data_state(conn)
+
+    def _cached(self, name: str, version: int, *args):
+        """Compute `name` with args through the cache, keyed by the data version."""
+        key = "kpi:" + ":".join(str(a) for a in (name, version, *args))
+        value = self.cache.get(key)
+        if value is None:
+            value = getattr(self, "_compute_" + name)(*args)
+            self.cache.set(key, value, timeout=self.cache_timeout)
+        return value
+
+    def _compute_units(self) -> tuple[cat.Unit, ...]:
+        with self.engine.connect() as conn:
+            return queries.load_units(conn)
+
+    def _compute_targets(self):
+        with self.engine.connect() as conn:
+            return queries.load_targets(conn)
+
+    def _compute_rollup(self, unit_code: str, start: str, end: str) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            return queries.rollup_monthly(conn, self._unit(unit_code), start, end)
+
+    def _compute_children(self, unit_code: str, indicator: str, start: str, end: str) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            return queries.rollup_children(conn, self._unit(unit_code), indicator,
+                                           self.indicators[indicator].level, start, end)
+
+    # --- units ---------------------------------------------------------------------------
+    def units(self, version: int | None = None) -> tuple[cat.Unit, ...]:
+        """Every unit."""
+        return self._index(self._version(version)).units
+
+    def unit(self, code: str) -> cat.Unit:
+        """One unit by code; UnknownUnit if there is none."""
+        return self._unit(code)
+
+    def _unit(self, code: str, version: int | None = None) -> cat.Unit:
+        found = self._index(self._version(version)).by_code
+        if code not in found:
+            raise UnknownUnit(f"unknown unit code {code!r}")
+        return found[code]
+
+    def _index(self, version: int) -> "UnitIndex":
+        """The unit index for a data version, memoised in-process (units only change with the version)."""
+        memo = self._unit_memo
+        if memo is None or memo[0] != version:
+            memo = (version, UnitIndex(self._cached("units", version)))
+            self._unit_memo = memo
+        return memo[1]
+
+    def children(self, code: str, period: str | None = None) -> list[cat.Unit]:
+        """Direct sub-units of a unit, valid in the period if one is given."""
+        kids = self._index(self._version(None)).children.get(code, [])
+        return [u for u in kids if period is None or u.valid_in(period)]
+
+    def applicable(self, unit: cat.Unit) -> list[cat.Indicator]:
+        """The indicators shown for a unit: those reported at or below its level."""
+        return [i for i in self.catalogue if LEVEL_RANK[i.level] <= LEVEL_RANK[unit.kind]]
+
+    def expected(self, unit: cat.Unit, level: str, period: str) -> int:
+        """How many units at `level` under `unit` (or the unit itself) should report in a month."""
+        return self._index(self._version(None)).expected(unit, level, period)
+
+    # --- KPIs ---------------------------------------------------------------------------------
+    def resolve_period(self, as_of: str | None, state: dict | None = None) -> str | None:
+        """The requested month, or the latest month with data."""
+        return as_of or (state or self.state())["latest_period"]
+
+    def kpis(self, unit_code: str, as_of: str | None = None) -> list[kpi.Kpi]:
+        """The engine's verdict on every applicable indicator for a unit and month."""
+        state = self.state()
+        period = self.resolve_period(as_of, state)
+        unit = self._unit(unit_code)
+        if period is None:
+            return [self._empty_kpi(ind, unit) for ind in self.applicable(unit)]
+        months = self.months(unit_code, period, state["version"])
+        targets = self._targets_by_indicator(state["version"])
+        return [kpi.evaluate(ind, unit.code, months.get(ind.code, []),
+                             kpi.select_target(targets.get(ind.code, []), unit.code, period),
+                             period, self.expected(unit, ind.level, period), self.rules)
+                for ind in self.applicable(unit)]
+
+    def months(self, unit_code: str, as_of: str, version: int | None = None,
+               start: str | None = None) -> dict[str, list[kpi.Month]]:
+        """Rolled-up months per indicator for a unit, up to as_of (HISTORY_MONTHS back by default)."""
+        start = start or add_months(as_of, -(HISTORY_MONTHS - 1))
+        frame = self._cached("rollup", self._version(version), unit_code, start, as_of)
+        unit = self._unit(unit_code)
+        return _to_months(frame, lambda ind, p: self.expected(unit, self.indicators[ind].level, p))
+
+    def target_for(self, indicator: str, unit_code: str, as_of: str) -> kpi.TargetRow | None:
+        """The target an indicator is judged against for a unit and month."""
+        targets = self._targets_by_indicator(self._version(None))
+        return kpi.select_target(targets.get(indicator, []), unit_code, as_of)
+
+    def series(self, unit_code: str, indicator: str, as_of: str, start: str | None = None):
+        """(period, value as shown, partial) for a unit's indicator up to as_of, every month from start.
+
+        Months without any report are included with NaN so charts show a gap, never a zero.
+        """
+        ind = self.indicators[indicator]
+        months = self.months(unit_code, as_of, start=start).get(indicator, [])
+        target = self.target_for(indicator, unit_code, as_of)
+        shown = {p: (v, partial) for p, v, partial in kpi.display_series(ind, months, target)}
+        first = start or (months[0].period if months else as_of)
+        return [(p, *shown.get(p, (math.nan, False))) for p in month_range(first, as_of)]
+
+    def children_kpis(self, unit_code: str, indicator: str, as_of: str) -> list[ChildKpi]:
+        """Each direct sub-unit's verdict on one indicator (rankings, tables, tile grids)."""
+        version = self._version(None)
+        ind = self.indicators[indicator]
+        parent = self._unit(unit_code)
+        start = add_months(as_of, -(HISTORY_MONTHS - 1))
+        frame = self._cached("children", version, unit_code, indicator, start, as_of)
+        targets = self._targets_by_indicator(version).get(indicator, [])
+        result = []
+        for child in self.children(unit_code, as_of):
+            if LEVEL_RANK[ind.level] > LEVEL_RANK[child.kind]:
+                continue
+            rows = frame[frame["child"] == child.code].drop(columns="child").assign(indicator=indicator)
+            months = _to_months(rows, lambda _i, p, c=child: self.expected(c, ind.level, p)).get(indicator, [])
+            verdict = kpi.evaluate(ind, child.code, months, kpi.select_target(targets, child.code, as_of),
+                                   as_of, self.expected(child, ind.level, as_of), self.rules)
+            result.append(ChildKpi(child, verdict))
+        return result
+
+    def kpi_frame(self, unit_code: str, as_of: str | None = None) -> pd.DataFrame:
+        """The `kpi-dashboard kpis` table: one row per indicator, numbers rounded to 4 decimals."""
+        return kpi_frame(self.kpis(unit_code, as_of), self.indicators)
+
+    # --- helpers ------------------------------------------------------------------------------
+    def _version(self, version: int | None) -> int:
+        return self.state()["version"] if version is None else version
+
+    def _targets_by_indicator(self, version: int) -> dict[str, list[kpi.TargetRow]]:
+        grouped: dict[str, list[kpi.TargetRow]] = {}
+        for t in self._cached("targets", version):
+            grouped.setdefault(t.indicator_code, []).append(t)
+        return grouped
+
+    def _empty_kpi(self, ind: cat.Indicator, unit: cat.Unit) -> kpi.Kpi:
+        nan = math.nan
+        return kpi.Kpi(ind.code, unit.code, "", nan, nan, nan, nan, None, nan, nan, "no_data", 0, 0)
+
+
+def kpi_frame(kpis: list[kpi.Kpi], indicators: dict[str, cat.Indicator]) -> pd.DataFrame:
+    """KPI verdicts as the documented table (required columns first, then extras)."""
+    rows = []
+    for k in kpis:
+        row = dataclasses.asdict(k)
+        ind = indicators[k.indicator]
+        row.update(name_zh=ind.name_zh, name_en=ind.name_en)
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=KPI_COLUMNS + EXTRA_COLUMNS)
+    numeric = ["value", "numerator", "denominator", "target", "progress", "projected", "pace_needed",
+               "prorated_target"]
+    frame[numeric] = frame[numeric].astype(float).round(4)
+    return frame
+
+
+class UnitIndex:
+    """Units by code and by parent, with memoised counts of who should report when."""
+
+    def __init__(self, units: tuple[cat.Unit, ...]):
+        self.units = units
+        self.by_code = {u.code: u for u in units}
+        self.children: dict[str, list[cat.Unit]] = {}
+        for unit in units:
+            if unit.parent_code:
+                self.children.setdefault(unit.parent_code, []).append(unit)
+        self._expected: dict[tuple[str, str, str], int] = {}
+
+    def expected(self, unit: cat.Unit, level: str, period: str) -> int:
+        """Units at `level` under `unit` valid in `period` (1 for the unit's own level, 0 above it)."""
+        if level == unit.kind:
+            return 1
+        if LEVEL_RANK[level] > LEVEL_RANK[unit.kind]:
+            return 0
+        key = (unit.code, level, period)
+        if key not in self._expected:
+            if unit.kind == "city" and level == "village":
+                pool = [v for t in self.children.get(unit.code, []) for v in self.children.get(t.code, [])]
+            else:
+                pool = self.children.get(unit.code, [])
+            self._expected[key] = sum(1 for u in pool if u.kind == level and u.valid_in(period))
+        return self._expected[key]
+
+
+def _to_months(frame: pd.DataFrame, expected) -> dict[str, list[kpi.Month]]:
+    """Roll-up rows -> Month values per indicator, with the expected count per month."""
+    out: dict[str, list[kpi.Month]] = {}
+    for ind, period, value, num, den, reported in frame[queries.ROLLUP_COLUMNS].itertuples(index=False):
+        out.setdefault(ind, []).append(kpi.Month(period, _none(value), _none(num), _none(den), int(reported),
+                                                 expected(ind, period)))
+    return out
+
+
+def _none(x):
+    """NaN/None -> None, else float."""
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)

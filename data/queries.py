@@ -1,0 +1,98 @@
+"""Read queries of the reporting database. Each returns plain values or a tidy DataFrame.
+
+Roll-ups rest on one invariant that ingest enforces: an indicator's observations are all at its
+reporting level. So the city's roll-up is every observation, a township's is its own rows plus
+its villages' rows, and no roll-up ever double counts.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+
+from . import meta, schema
+from .catalogue import Unit
+
+o = schema.observations.c
+u = schema.units.c
+ROLLUP_COLUMNS = ["indicator", "period", "value", "numerator", "denominator", "reported"]
+
+
+def load_units(conn: sa.Connection) -> tuple[Unit, ...]:
+    """Every unit in the database, city first, then by code."""
+    rows = conn.execute(sa.select(schema.units).order_by(u.kind != "city", u.code)).all()
+    return tuple(Unit(r.code, r.name, r.kind, r.parent_code, r.subkind, r.valid_from, r.valid_to) for r in rows)
+
+
+def load_targets(conn: sa.Connection):
+    """Every target row, as the engine's TargetRow values."""
+    from dashboard.engine import TargetRow  # the engine owns the value type
+
+    t = schema.targets.c
+    rows = conn.execute(sa.select(schema.targets).order_by(t.indicator_code, t.id)).all()
+    return tuple(TargetRow(r.indicator_code, r.unit_code, r.kind, r.value, r.target_period, r.start_period,
+                           r.source, bool(r.is_assumption), r.baseline_value, r.baseline_period, r.note)
+                 for r in rows)
+
+
+def latest_period(conn: sa.Connection) -> str | None:
+    """The latest month that has any observation."""
+    return conn.execute(sa.select(sa.func.max(o.period))).scalar()
+
+
+def data_state(conn: sa.Connection) -> dict:
+    """Data version, demo flag and latest period, in one round trip per value."""
+    return {"version": meta.data_version(conn), "demo": meta.get(conn, meta.DEMO) == "true",
+            "latest_period": latest_period(conn)}
+
+
+def _sums(*group):
+    """SELECT list of a roll-up: the group columns, then sums and the count of reporting units."""
+    return sa.select(*group, sa.func.sum(o.value), sa.func.sum(o.numerator), sa.func.sum(o.denominator),
+                     sa.func.count())
+
+
+def _scope(unit: Unit):
+    """WHERE clause selecting the observations a unit's roll-up sums (see module docstring)."""
+    if unit.kind == "city":
+        return sa.true()
+    if unit.kind == "township":
+        villages = sa.select(u.code).where(u.parent_code == unit.code)
+        return sa.or_(o.unit_code == unit.code, o.unit_code.in_(villages))
+    return o.unit_code == unit.code
+
+
+def _window(start: str | None, end: str | None):
+    """Period bounds, inclusive; None is open."""
+    clauses = []
+    if start:
+        clauses.append(o.period >= start)
+    if end:
+        clauses.append(o.period <= end)
+    return sa.and_(sa.true(), *clauses)
+
+
+def rollup_monthly(conn: sa.Connection, unit: Unit, start: str | None = None, end: str | None = None) -> pd.DataFrame:
+    """Grain: indicator x period, for one unit: sums over the units that reported, and their count."""
+    stmt = (_sums(o.indicator_code, o.period).where(_scope(unit), _window(start, end))
+            .group_by(o.indicator_code, o.period).order_by(o.indicator_code, o.period))
+    return pd.DataFrame(conn.execute(stmt).all(), columns=ROLLUP_COLUMNS)
+
+
+def rollup_children(conn: sa.Connection, parent: Unit, indicator: str, level: str,
+                    start: str | None = None, end: str | None = None) -> pd.DataFrame:
+    """Grain: child unit x period, for one indicator: each child's roll-up under a parent.
+
+    The children are the parent's direct sub-units (city -> townships, township -> villages).
+    """
+    window = _window(start, end)
+    if parent.kind == "city" and level == "village":
+        child = u.parent_code
+        stmt = (_sums(child, o.period).select_from(schema.observations.join(schema.units, u.code == o.unit_code))
+                .where(o.indicator_code == indicator, window).group_by(child, o.period))
+    elif parent.kind == "city" and level == "township" or parent.kind == "township" and level == "village":
+        stmt = (_sums(o.unit_code, o.period).where(o.indicator_code == indicator, window, _scope(parent))
+                .group_by(o.unit_code, o.period))
+    else:
+        return pd.DataFrame(columns=["child", *ROLLUP_COLUMNS[1:]])
+    frame = pd.DataFrame(conn.execute(stmt).all(), columns=["child", *ROLLUP_COLUMNS[1:]])
+    return frame.sort_values(["child", "period"], ignore_index=True)
