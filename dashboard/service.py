@@ -133,9 +133,9 @@ class KpiService:
         """The indicators shown for a unit: those reported at or below its level."""
         return [i for i in self.catalogue if LEVEL_RANK[i.level] <= LEVEL_RANK[unit.kind]]
 
-    def expected(self, unit: cat.Unit, level: str, period: str) -> int:
+    def expected(self, unit: cat.Unit, level: str, period: str, version: int | None = None) -> int:
         """How many units at `level` under `unit` (or the unit itself) should report in a month."""
-        return self._index(self._version(None)).expected(unit, level, period)
+        return self._index(self._version(version)).expected(unit, level, period)
 
     # --- KPIs ---------------------------------------------------------------------------------
     def resolve_period(self, as_of: str | None, state: dict | None = None) -> str | None:
@@ -153,16 +153,17 @@ class KpiService:
         targets = self._targets_by_indicator(state["version"])
         return [kpi.evaluate(ind, unit.code, months.get(ind.code, []),
                              kpi.select_target(targets.get(ind.code, []), unit.code, period),
-                             period, self.expected(unit, ind.level, period), self.rules)
+                             period, self.expected(unit, ind.level, period, state["version"]), self.rules)
                 for ind in self.applicable(unit)]
 
     def months(self, unit_code: str, as_of: str, version: int | None = None,
                start: str | None = None) -> dict[str, list[kpi.Month]]:
         """Rolled-up months per indicator for a unit, up to as_of (HISTORY_MONTHS back by default)."""
         start = start or add_months(as_of, -(HISTORY_MONTHS - 1))
-        frame = self._cached("rollup", self._version(version), unit_code, start, as_of)
-        unit = self._unit(unit_code)
-        return _to_months(frame, lambda ind, p: self.expected(unit, self.indicators[ind].level, p))
+        version = self._version(version)  # once: expected() per row must not query the state again
+        frame = self._cached("rollup", version, unit_code, start, as_of)
+        unit = self._unit(unit_code, version)
+        return _to_months(frame, lambda ind, p: self.expected(unit, self.indicators[ind].level, p, version))
 
     def target_for(self, indicator: str, unit_code: str, as_of: str) -> kpi.TargetRow | None:
         """The target an indicator is judged against for a unit and month."""
@@ -194,9 +195,10 @@ class KpiService:
             if LEVEL_RANK[ind.level] > LEVEL_RANK[child.kind]:
                 continue
             rows = frame[frame["child"] == child.code].drop(columns="child").assign(indicator=indicator)
-            months = _to_months(rows, lambda _i, p, c=child: self.expected(c, ind.level, p)).get(indicator, [])
+            months = _to_months(rows, lambda _i, p, c=child: self.expected(c, ind.level, p, version)
+                                ).get(indicator, [])
             verdict = kpi.evaluate(ind, child.code, months, kpi.select_target(targets, child.code, as_of),
-                                   as_of, self.expected(child, ind.level, as_of), self.rules)
+                                   as_of, self.expected(child, ind.level, as_of, version), self.rules)
             result.append(ChildKpi(child, verdict))
         return result
 
