@@ -7,6 +7,7 @@ import sys
 
 from .data import catalogue as cat
 from .data import db, ingest, sync
+from .data.periods import parse_period
 from .settings import Settings
 
 
@@ -60,7 +61,12 @@ def cmd_kpis(settings: Settings, args) -> int:
 
     svc = service.KpiService.from_settings(settings)
     try:
-        frame = svc.kpi_frame(args.unit or cat.CITY_CODE, args.as_of)
+        as_of = parse_period(args.as_of) if args.as_of else None
+    except ValueError as exc:
+        print(f"kpi-dashboard: --as-of: {exc}", file=sys.stderr)
+        return 2
+    try:
+        frame = svc.kpi_frame(args.unit or cat.CITY_CODE, as_of)
     except service.UnknownUnit as exc:
         print(f"kpi-dashboard: {exc}", file=sys.stderr)
         return 2

@@ -26,16 +26,47 @@ def _reset(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def scratch_databases():
+    """One scratch database per server for this test session, so parallel runs never collide."""
+    created: dict[str, str] = {}
+    yield created
+    for variable, url in created.items():
+        force = " WITH (FORCE)" if url.startswith("postgres") else ""
+        _admin(os.environ[variable], f"DROP DATABASE IF EXISTS {sa.make_url(url).database}{force}")
+
+
+def _admin(url: str, statement: str) -> None:
+    """Run one statement outside a transaction (CREATE/DROP DATABASE)."""
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text(statement))
+    finally:
+        engine.dispose()
+
+
+def _scratch_url(variable: str, created: dict[str, str]) -> str:
+    """The session's scratch database on the server the variable points at (created once)."""
+    if variable not in created:
+        base = os.environ[variable]
+        name = f"kpi_test_{os.getpid()}"
+        _admin(base, f"DROP DATABASE IF EXISTS {name}")
+        _admin(base, f"CREATE DATABASE {name}" + (" CHARACTER SET utf8mb4" if "mysql" in base else ""))
+        created[variable] = sa.make_url(base).set(database=name).render_as_string(hide_password=False)
+    return created[variable]
+
+
 @pytest.fixture(params=list(BACKENDS), ids=list(BACKENDS))
-def database_url(request, tmp_path) -> str:
+def database_url(request, tmp_path, scratch_databases) -> str:
     """An empty database URL: SQLite always; PostgreSQL/MariaDB when their variable is set."""
     variable = BACKENDS[request.param]
     if variable is None:
         return f"sqlite:///{tmp_path / 'test.sqlite3'}"
-    url = os.environ.get(variable)
-    if not url:
+    if not os.environ.get(variable):
         pytest.skip(f"{variable} is not set")
     try:
+        url = _scratch_url(variable, scratch_databases)
         _reset(url)
     except sa.exc.OperationalError as exc:
         pytest.skip(f"{variable} unreachable: {exc.orig}")
