@@ -71,9 +71,14 @@ class KpiService:
 
     # --- cached building blocks -------------------------------------------------------
     def state(self) -> dict:
-        """Data version, demo flag and latest period (never cached: it is what keys the cache)."""
+        """Data version, demo flag and latest period: one primary-key read, the rest cached per version."""
         with self.engine.connect() as conn:
-            return queries.data_state(conn)
+            version = queries.data_version(conn)
+        return {"version": version, **self._cached("facts", version)}
+
+    def _compute_facts(self) -> dict:
+        with self.engine.connect() as conn:
+            return queries.data_facts(conn)
 
     def _cached(self, name: str, version: int, *args):
         """Compute `name` with args through the cache, keyed by the data version."""
@@ -190,13 +195,16 @@ class KpiService:
         start = add_months(as_of, -(HISTORY_MONTHS - 1))
         frame = self._cached("children", version, unit_code, indicator, start, as_of)
         targets = self._targets_by_indicator(version).get(indicator, [])
+        rows_by_child: dict[str, list] = {}
+        for row in frame.itertuples(index=False):
+            rows_by_child.setdefault(row.child, []).append(row)
         result = []
         for child in self.children(unit_code, as_of):
             if LEVEL_RANK[ind.level] > LEVEL_RANK[child.kind]:
                 continue
-            rows = frame[frame["child"] == child.code].drop(columns="child").assign(indicator=indicator)
-            months = _to_months(rows, lambda _i, p, c=child: self.expected(c, ind.level, p, version)
-                                ).get(indicator, [])
+            months = [kpi.Month(r.period, _none(r.value), _none(r.numerator), _none(r.denominator), int(r.reported),
+                                self.expected(child, ind.level, r.period, version))
+                      for r in rows_by_child.get(child.code, [])]
             verdict = kpi.evaluate(ind, child.code, months, kpi.select_target(targets, child.code, as_of),
                                    as_of, self.expected(child, ind.level, as_of, version), self.rules)
             result.append(ChildKpi(child, verdict))

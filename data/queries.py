@@ -39,10 +39,19 @@ def latest_period(conn: sa.Connection) -> str | None:
     return conn.execute(sa.select(sa.func.max(o.period))).scalar()
 
 
+def data_version(conn: sa.Connection) -> int:
+    """The data version: one primary-key read, cheap enough for every request."""
+    return meta.data_version(conn)
+
+
+def data_facts(conn: sa.Connection) -> dict:
+    """Facts that only change with the data version: demo flag and latest period."""
+    return {"demo": meta.get(conn, meta.DEMO) == "true", "latest_period": latest_period(conn)}
+
+
 def data_state(conn: sa.Connection) -> dict:
-    """Data version, demo flag and latest period, in one round trip per value."""
-    return {"version": meta.data_version(conn), "demo": meta.get(conn, meta.DEMO) == "true",
-            "latest_period": latest_period(conn)}
+    """Data version, demo flag and latest period."""
+    return {"version": data_version(conn), **data_facts(conn)}
 
 
 def _sums(*group):
