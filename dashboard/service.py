@@ -147,6 +147,12 @@ class KpiService:
         """The requested month, or the latest month with data."""
         return as_of or (state or self.state())["latest_period"]
 
+    def periods(self, state: dict | None = None) -> list[str]:
+        """Every month from the first to the latest with data: the months the dashboard offers."""
+        state = state or self.state()
+        first, last = state.get("first_period"), state["latest_period"]
+        return month_range(first, last) if first and last else []
+
     def kpis(self, unit_code: str, as_of: str | None = None) -> list[kpi.Kpi]:
         """The engine's verdict on every applicable indicator for a unit and month."""
         state = self.state()

@@ -39,14 +39,20 @@ def latest_period(conn: sa.Connection) -> str | None:
     return conn.execute(sa.select(sa.func.max(o.period))).scalar()
 
 
+def first_period(conn: sa.Connection) -> str | None:
+    """The earliest month that has any observation."""
+    return conn.execute(sa.select(sa.func.min(o.period))).scalar()
+
+
 def data_version(conn: sa.Connection) -> int:
     """The data version: one primary-key read, cheap enough for every request."""
     return meta.data_version(conn)
 
 
 def data_facts(conn: sa.Connection) -> dict:
-    """Facts that only change with the data version: demo flag and latest period."""
-    return {"demo": meta.get(conn, meta.DEMO) == "true", "latest_period": latest_period(conn)}
+    """Facts that only change with the data version: demo flag, latest (and first) period."""
+    return {"demo": meta.get(conn, meta.DEMO) == "true", "latest_period": latest_period(conn),
+            "first_period": first_period(conn)}
 
 
 def data_state(conn: sa.Connection) -> dict:
