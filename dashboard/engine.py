@@ -104,6 +104,18 @@ def select_target(targets: list[TargetRow], unit_code: str, as_of: str) -> Targe
     return ahead[0] if ahead else max(own, key=lambda t: t.target_period)
 
 
+def history_start(ind: Indicator, target: TargetRow | None, as_of: str, rules: Rules = Rules()) -> str:
+    """The earliest month evaluate() looks at: the trend window, the year to date, a cumulative start, YoY."""
+    start = add_months(as_of, -(rules.trend_months - 1))
+    if target is not None and target.kind == "growth":
+        start = min(start, add_months(as_of, -12))
+    if ind.aggregation == "flow":
+        start = min(start, year_start(as_of))
+        if target is not None and target.kind == "cumulative" and target.start_period:
+            start = min(start, target.start_period)
+    return start
+
+
 def display_series(ind: Indicator, months: list[Month], target: TargetRow | None) -> list[tuple[str, float, bool]]:
     """(period, value as shown, partial) per month: year-to-date for annual flows, YoY % for growth."""
     kind = target.kind if target else None

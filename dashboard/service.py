@@ -61,6 +61,7 @@ class KpiService:
         self.cache = cache or _NoCache()
         self.cache_timeout = cache_timeout
         self._unit_memo: tuple[int, UnitIndex] | None = None
+        self._facts_memo: tuple[int, dict] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, cache=None) -> "KpiService":
@@ -74,9 +75,11 @@ class KpiService:
         """Data version, demo flag and latest period: one primary-key read, the rest cached per version."""
         with self.engine.connect() as conn:
             version = queries.data_version(conn)
-        return {"version": version, **self._cached("facts", version)}
+        if self._facts_memo is None or self._facts_memo[0] != version:
+            self._facts_memo = (version, self._cached("facts", version))
+        return {"version": version, **self._facts_memo[1]}
 
-    def _compute_facts(self) -> dict:
+    def _compute_facts(self, _version: int) -> dict:
         with self.engine.connect() as conn:
             return queries.data_facts(conn)
 
@@ -85,25 +88,25 @@ class KpiService:
         key = "kpi:" + ":".join(str(a) for a in (name, version, *args))
         value = self.cache.get(key)
         if value is None:
-            value = getattr(self, "_compute_" + name)(*args)
+            value = getattr(self, "_compute_" + name)(version, *args)
             self.cache.set(key, value, timeout=self.cache_timeout)
         return value
 
-    def _compute_units(self) -> tuple[cat.Unit, ...]:
+    def _compute_units(self, _version: int) -> tuple[cat.Unit, ...]:
         with self.engine.connect() as conn:
             return queries.load_units(conn)
 
-    def _compute_targets(self):
+    def _compute_targets(self, _version: int):
         with self.engine.connect() as conn:
             return queries.load_targets(conn)
 
-    def _compute_rollup(self, unit_code: str, start: str, end: str) -> pd.DataFrame:
+    def _compute_rollup(self, version: int, unit_code: str, start: str, end: str) -> pd.DataFrame:
         with self.engine.connect() as conn:
-            return queries.rollup_monthly(conn, self._unit(unit_code), start, end)
+            return queries.rollup_monthly(conn, self._unit(unit_code, version), start, end)
 
-    def _compute_children(self, unit_code: str, indicator: str, start: str, end: str) -> pd.DataFrame:
+    def _compute_children(self, version: int, unit_code: str, indicator: str, start: str, end: str) -> pd.DataFrame:
         with self.engine.connect() as conn:
-            return queries.rollup_children(conn, self._unit(unit_code), indicator,
+            return queries.rollup_children(conn, self._unit(unit_code, version), indicator,
                                            self.indicators[indicator].level, start, end)
 
     # --- units ---------------------------------------------------------------------------
@@ -157,14 +160,20 @@ class KpiService:
         """The engine's verdict on every applicable indicator for a unit and month."""
         state = self.state()
         period = self.resolve_period(as_of, state)
-        unit = self._unit(unit_code)
+        unit = self._unit(unit_code, state["version"])
         if period is None:
             return [self._empty_kpi(ind, unit) for ind in self.applicable(unit)]
-        months = self.months(unit_code, period, state["version"])
-        targets = self._targets_by_indicator(state["version"])
+        return self._cached("kpis", state["version"], unit_code, period)
+
+    def _compute_kpis(self, version: int, unit_code: str, period: str) -> list[kpi.Kpi]:
+        unit = self._unit(unit_code, version)
+        targets = self._targets_by_indicator(version)
+        start = min(kpi.history_start(ind, kpi.select_target(targets.get(ind.code, []), unit.code, period), period,
+                                      self.rules) for ind in self.applicable(unit))
+        months = self.months(unit_code, period, version, start=start)
         return [kpi.evaluate(ind, unit.code, months.get(ind.code, []),
                              kpi.select_target(targets.get(ind.code, []), unit.code, period),
-                             period, self.expected(unit, ind.level, period, state["version"]), self.rules)
+                             period, self.expected(unit, ind.level, period, version), self.rules)
                 for ind in self.applicable(unit)]
 
     def months(self, unit_code: str, as_of: str, version: int | None = None,
@@ -186,26 +195,32 @@ class KpiService:
 
         Months without any report are included with NaN so charts show a gap, never a zero.
         """
+        return self._cached("series", self._version(None), unit_code, indicator, as_of, start)
+
+    def _compute_series(self, version: int, unit_code: str, indicator: str, as_of: str, start: str | None):
         ind = self.indicators[indicator]
-        months = self.months(unit_code, as_of, start=start).get(indicator, [])
-        target = self.target_for(indicator, unit_code, as_of)
+        months = self.months(unit_code, as_of, version, start=start).get(indicator, [])
+        target = kpi.select_target(self._targets_by_indicator(version).get(indicator, []), unit_code, as_of)
         shown = {p: (v, partial) for p, v, partial in kpi.display_series(ind, months, target)}
         first = start or (months[0].period if months else as_of)
         return [(p, *shown.get(p, (math.nan, False))) for p in month_range(first, as_of)]
 
     def children_kpis(self, unit_code: str, indicator: str, as_of: str) -> list[ChildKpi]:
         """Each direct sub-unit's verdict on one indicator (rankings, tables, tile grids)."""
-        version = self._version(None)
+        return self._cached("children_kpis", self._version(None), unit_code, indicator, as_of)
+
+    def _compute_children_kpis(self, version: int, unit_code: str, indicator: str, as_of: str) -> list[ChildKpi]:
         ind = self.indicators[indicator]
-        parent = self._unit(unit_code)
-        start = add_months(as_of, -(HISTORY_MONTHS - 1))
-        frame = self._cached("children", version, unit_code, indicator, start, as_of)
         targets = self._targets_by_indicator(version).get(indicator, [])
+        start = min(kpi.history_start(ind, t, as_of, self.rules) for t in targets) if targets else \
+            kpi.history_start(ind, None, as_of, self.rules)
+        frame = self._cached("children", version, unit_code, indicator, start, as_of)
         rows_by_child: dict[str, list] = {}
         for row in frame.itertuples(index=False):
             rows_by_child.setdefault(row.child, []).append(row)
         result = []
-        for child in self.children(unit_code, as_of):
+        kids = self._index(version).children.get(unit_code, [])
+        for child in (k for k in kids if k.valid_in(as_of)):
             if LEVEL_RANK[ind.level] > LEVEL_RANK[child.kind]:
                 continue
             months = [kpi.Month(r.period, _none(r.value), _none(r.numerator), _none(r.denominator), int(r.reported),

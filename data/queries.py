@@ -90,7 +90,7 @@ def rollup_monthly(conn: sa.Connection, unit: Unit, start: str | None = None, en
     """Grain: indicator x period, for one unit: sums over the units that reported, and their count."""
     stmt = (_sums(o.indicator_code, o.period).where(_scope(unit), _window(start, end))
             .group_by(o.indicator_code, o.period).order_by(o.indicator_code, o.period))
-    return pd.DataFrame(conn.execute(stmt).all(), columns=ROLLUP_COLUMNS)
+    return _frame(conn.execute(stmt).all(), ROLLUP_COLUMNS)
 
 
 def rollup_children(conn: sa.Connection, parent: Unit, indicator: str, level: str,
@@ -109,5 +109,12 @@ def rollup_children(conn: sa.Connection, parent: Unit, indicator: str, level: st
                 .group_by(o.unit_code, o.period))
     else:
         return pd.DataFrame(columns=["child", *ROLLUP_COLUMNS[1:]])
-    frame = pd.DataFrame(conn.execute(stmt).all(), columns=["child", *ROLLUP_COLUMNS[1:]])
+    frame = _frame(conn.execute(stmt).all(), ["child", *ROLLUP_COLUMNS[1:]])
     return frame.sort_values(["child", "period"], ignore_index=True)
+
+
+def _frame(rows, columns: list[str]) -> pd.DataFrame:
+    """Rows -> DataFrame column by column (several times faster than from Row objects)."""
+    if not rows:
+        return pd.DataFrame({c: [] for c in columns})
+    return pd.DataFrame(dict(zip(columns, map(list, zip(*rows)))))

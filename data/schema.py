@@ -95,6 +95,7 @@ observations = sa.Table(
     *_observation_columns(),
     sa.UniqueConstraint("indicator_code", "period", "unit_code", name="uq_observations_cell"),
     sa.Index("ix_observations_unit", "unit_code", "indicator_code", "period"),
+    sa.Index("ix_observations_period", "period", "indicator_code"),
     **MYSQL,
 )
 
