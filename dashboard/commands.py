@@ -6,7 +6,7 @@ import json
 import sys
 
 from .data import catalogue as cat
-from .data import db, ingest, sync
+from .data import db, ingest, meta, sync
 from .data.periods import parse_period
 from .settings import Settings
 
@@ -20,13 +20,20 @@ def cmd_init_db(settings: Settings, args) -> int:
     if args.demo:
         from .data import demo
 
-        stats = demo.build(engine, catalogue, units, scale=args.scale)
-        print(f"demo data: {stats['observations']:,} observations for {stats['units']:,} units, "
+        try:
+            stats = demo.build(engine, catalogue, units, scale=args.scale)
+        except demo.DemoRefused as exc:
+            print(f"kpi-dashboard: {exc}", file=sys.stderr)
+            return 1
+        verb = "already present" if stats["skipped"] else "built"
+        print(f"demo data {verb}: {stats['observations']:,} observations for {stats['units']:,} units, "
               f"{stats['first_period']}..{stats['last_period']} (scale {args.scale})")
     else:
         with engine.begin() as conn:
-            sync.sync_units(conn, units)
+            if not meta.get(conn, meta.DEMO) == "true":  # a demo database keeps its synthetic villages
+                sync.sync_units(conn, units)
             sync.sync_catalogue(conn, catalogue, units)
+            meta.bump_data_version(conn)  # cached results must not outlive an edited target
     print(f"database ready: {engine.url.render_as_string(hide_password=True)}")
     return 0
 

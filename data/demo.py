@@ -48,6 +48,8 @@ def build(engine: sa.Engine, catalogue: tuple[Indicator, ...], units: tuple[Unit
             raise DemoRefused(f"the database holds {real} real submission(s); refusing to mix demo data in")
         signature = f"{DEMO_BUILD}:{scale}"
         if not force and meta.get(conn, meta.DEMO) == "true" and meta.get(conn, "demo_build") == signature:
+            sync.sync_catalogue(conn, catalogue, all_units)  # pick up edits to the catalogue file
+            meta.bump_data_version(conn)
             return _stats(conn, all_units, scale, skipped=True)
         for table in (schema.observation_history, schema.observations, schema.submissions, schema.targets):
             conn.execute(table.delete())
