@@ -46,8 +46,9 @@ denominator; or if the same indicator, unit and month came earlier in the file.
 
 Every problem is reported as `FILE:LINE: reason`, all of them, and then nothing of the file is
 written. LINE is the physical line of a CSV file (the first line of a row whose quoted note spans
-several lines) or the row number in a workbook. Problems of the header are reported at the header
-line; a file that cannot be read, is not a workbook, or is empty, at line 0.
+several lines) or the row number in a workbook. Problems of the header, and a header with no rows
+under it, are reported at the header line; a file that cannot be read, is not a workbook, or is
+empty, at line 0.
 
 Loading: a file whose exact bytes were loaded before is not loaded again. Otherwise the whole file
 is one transaction and one submission: each row becomes the current value of its indicator x unit
@@ -118,7 +119,7 @@ class IngestResult:
         """One line for people, e.g. 'jan.csv: loaded 120 rows (37 changed), submission #5'."""
         rows = _plural(self.rows, "row")
         return f"{self.path}: " + {
-            "loaded": f"loaded {rows} ({self.changed_rows} changed), submission #{self.submission_id}",
+            "loaded": f"loaded {rows} ({self.changed_rows:,} changed), submission #{self.submission_id}",
             "unchanged": f"{rows}, all as already stored, nothing changed, submission #{self.submission_id}",
             "already_loaded": f"already loaded as submission #{self.submission_id}, nothing changed",
             "rejected": f"rejected, {_plural(len(self.errors), 'error')}, nothing written",
