@@ -472,9 +472,28 @@ def _load_units(engine: sa.Engine) -> dict[str, Unit]:
 def _load(engine: sa.Engine, name: str, raw: bytes, rows: list[_Row], loaded_by: str) -> IngestResult:
     """Write a checked file as one submission, in one transaction; skip bytes loaded before."""
     checksum = hashlib.sha256(raw).hexdigest()
+    try:
+        return _load_once(engine, name, checksum, rows, loaded_by)
+    except sa.exc.IntegrityError:
+        # The same bytes committed by a simultaneous ingest (unique checksum): ours rolled back whole.
+        with engine.connect() as conn:
+            earlier = _earlier(conn, checksum)
+        if earlier is None:
+            raise
+        return IngestResult(name, "already_loaded", rows=len(rows), submission_id=earlier)
+
+
+def _earlier(conn: sa.Connection, checksum: str) -> int | None:
+    """The submission that brought these exact bytes, if any."""
+    sub = schema.submissions
+    return conn.execute(sa.select(sa.func.min(sub.c.id)).where(sub.c.checksum == checksum)).scalar()
+
+
+def _load_once(engine: sa.Engine, name: str, checksum: str, rows: list[_Row], loaded_by: str) -> IngestResult:
+    """One attempt at writing the file as a new submission."""
     sub = schema.submissions
     with engine.begin() as conn:
-        earlier = conn.execute(sa.select(sa.func.min(sub.c.id)).where(sub.c.checksum == checksum)).scalar()
+        earlier = _earlier(conn, checksum)
         if earlier is not None:
             return IngestResult(name, "already_loaded", rows=len(rows), submission_id=earlier)
         plan = _plan(rows, _stored(conn, rows))

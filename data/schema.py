@@ -72,7 +72,7 @@ submissions = sa.Table(
     sa.Column("changed_rows", sa.Integer, nullable=False),
     sa.Column("loaded_by", sa.String(100), nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),  # ingest | demo
-    sa.Index("ix_submissions_checksum", "checksum"),
+    sa.Index("ix_submissions_checksum", "checksum", unique=True),
     **MYSQL,
 )
 

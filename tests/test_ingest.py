@@ -446,3 +446,14 @@ def test_cli_dry_run_writes_nothing(cli_env, tmp_path, capsys):
     assert cli.main(["ingest", "--dry-run", write(tmp_path, HEADER + GOOD)]) == 0
     assert "dry run, nothing written" in capsys.readouterr().out
     assert snapshot(cli_env) == before
+
+
+def test_the_same_bytes_cannot_be_stored_as_two_submissions(migrated):
+    """The checksum is unique in the database itself, so simultaneous loads cannot both commit."""
+    row = {"file_name": "a.csv", "checksum": "f" * 64, "loaded_at": dt.datetime(2023, 1, 1), "rows": 1,
+           "changed_rows": 1, "loaded_by": "t", "kind": "ingest"}
+    with migrated.begin() as conn:
+        conn.execute(schema.submissions.insert().values(**row))
+    with pytest.raises(sa.exc.IntegrityError):
+        with migrated.begin() as conn:
+            conn.execute(schema.submissions.insert().values(**{**row, "file_name": "b.csv"}))
