@@ -77,6 +77,8 @@ def cmd_kpis(settings: Settings, args) -> int:
     except service.UnknownUnit as exc:
         print(f"kpi-dashboard: {exc}", file=sys.stderr)
         return 2
+    if svc.state()["demo"]:
+        print("# 演示数据 / demo data", file=sys.stderr)
     if args.format == "csv":
         sys.stdout.write(frame.to_csv(index=False))
     elif args.format == "json":

@@ -46,3 +46,17 @@ def test_kpis_defaults_to_the_city_and_the_latest_month(env_db, capsys):
 def test_kpis_rejects_an_unknown_unit(env_db, capsys):
     assert cli.main(["kpis", "--unit", "123"]) == 2
     assert "unknown unit" in capsys.readouterr().err
+
+
+def test_kpis_says_on_stderr_when_it_shows_demo_data(tmp_path, monkeypatch, capsys, catalogue, units):
+    from dashboard.data import db, demo
+
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    demo.build(engine, catalogue, units)
+    monkeypatch.setenv("KPI_DATABASE_URL", url)
+    assert cli.main(["kpis", "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    assert "demo data" in captured.err
+    assert captured.out.startswith("indicator,unit_code,period")  # machine-readable output stays clean
