@@ -6,7 +6,7 @@ import json
 import sys
 
 from .data import catalogue as cat
-from .data import db, ingest, meta, sync
+from .data import db, ingest, meta, rollups, sync
 from .data.periods import parse_period
 from .settings import Settings
 
@@ -32,6 +32,7 @@ def cmd_init_db(settings: Settings, args) -> int:
         with engine.begin() as conn:
             if not meta.get(conn, meta.DEMO) == "true":  # a demo database keeps its synthetic villages
                 sync.sync_units(conn, units)
+                rollups.refresh(conn)  # villages' parents come from the unit list
             sync.sync_catalogue(conn, catalogue, units)
             meta.bump_data_version(conn)  # cached results must not outlive an edited target
     print(f"database ready: {engine.url.render_as_string(hide_password=True)}")

@@ -16,7 +16,7 @@ import random
 
 import sqlalchemy as sa
 
-from . import meta, schema, sync
+from . import meta, rollups, schema, sync
 from .catalogue import CITY_CODE, Indicator, Unit
 from .periods import add_months, month_range, months_between
 
@@ -51,11 +51,13 @@ def build(engine: sa.Engine, catalogue: tuple[Indicator, ...], units: tuple[Unit
             sync.sync_catalogue(conn, catalogue, all_units)  # pick up edits to the catalogue file
             meta.bump_data_version(conn)
             return _stats(conn, all_units, scale, skipped=True)
-        for table in (schema.observation_history, schema.observations, schema.submissions, schema.targets):
+        for table in (schema.rollups, schema.observation_history, schema.observations, schema.submissions,
+                      schema.targets):
             conn.execute(table.delete())
         sync.sync_units(conn, all_units)
         sync.sync_catalogue(conn, catalogue, all_units)  # indicators first (foreign keys)
         _write(conn, Generator(all_units).observations(catalogue))
+        rollups.refresh(conn)
         sync.sync_catalogue(conn, catalogue, all_units)  # again: township shares need the elders
         meta.put(conn, meta.DEMO, "true")
         meta.put(conn, "demo_build", signature)

@@ -73,7 +73,7 @@ from pathlib import Path
 import openpyxl
 import sqlalchemy as sa
 
-from . import meta, schema
+from . import meta, rollups, schema
 from .catalogue import Indicator, Unit
 from .periods import current_period, parse_period
 
@@ -503,6 +503,7 @@ def _load_once(engine: sa.Engine, name: str, checksum: str, rows: list[_Row], lo
         )).inserted_primary_key[0]
         _write_rows(conn, submission_id, plan)
         if plan.count:
+            rollups.refresh(conn, _slices(plan))
             meta.bump_data_version(conn)
     log.debug("%s: submission %s, %d rows, %d changed", name, submission_id, len(rows), plan.count)
     status = "loaded" if plan.count else "unchanged"
@@ -552,6 +553,14 @@ def _write_rows(conn: sa.Connection, submission_id: int, plan: _Plan) -> None:
         conn.execute(_obs.insert(), [
             {"indicator_code": row.indicator, "unit_code": row.unit_code, "period": row.period,
              **_cell_values(row), "revision": 1, "submission_id": submission_id} for row in plan.new])
+
+
+def _slices(plan: _Plan) -> dict[str, set[str]]:
+    """The (indicator -> months) whose roll-ups the plan's writes change."""
+    slices: dict[str, set[str]] = {}
+    for row in [*plan.new, *(row for row, _ in plan.changed)]:
+        slices.setdefault(row.indicator, set()).add(row.period)
+    return slices
 
 
 def _cell_values(row: _Row) -> dict:

@@ -2,7 +2,8 @@
 
 Roll-ups rest on one invariant that ingest enforces: an indicator's observations are all at its
 reporting level. So the city's roll-up is every observation, a township's is its own rows plus
-its villages' rows, and no roll-up ever double counts.
+its villages' rows, and no roll-up ever double counts. The city's and townships' sums are kept
+pre-aggregated in the rollups table (data/rollups.py).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from .catalogue import Unit
 
 o = schema.observations.c
 u = schema.units.c
+r = schema.rollups.c
 ROLLUP_COLUMNS = ["indicator", "period", "value", "numerator", "denominator", "reported"]
 
 
@@ -76,20 +78,29 @@ def _scope(unit: Unit):
     return o.unit_code == unit.code
 
 
-def _window(start: str | None, end: str | None):
+def _window(start: str | None, end: str | None, column=None):
     """Period bounds, inclusive; None is open."""
+    column = o.period if column is None else column
     clauses = []
     if start:
-        clauses.append(o.period >= start)
+        clauses.append(column >= start)
     if end:
-        clauses.append(o.period <= end)
+        clauses.append(column <= end)
     return sa.and_(sa.true(), *clauses)
 
 
 def rollup_monthly(conn: sa.Connection, unit: Unit, start: str | None = None, end: str | None = None) -> pd.DataFrame:
-    """Grain: indicator x period, for one unit: sums over the units that reported, and their count."""
-    stmt = (_sums(o.indicator_code, o.period).where(_scope(unit), _window(start, end))
-            .group_by(o.indicator_code, o.period).order_by(o.indicator_code, o.period))
+    """Grain: indicator x period, for one unit: sums over the units that reported, and their count.
+
+    The city and townships read the pre-aggregated roll-ups; a village reads its own observations.
+    """
+    if unit.kind == "village":
+        stmt = (_sums(o.indicator_code, o.period).where(o.unit_code == unit.code, _window(start, end))
+                .group_by(o.indicator_code, o.period).order_by(o.indicator_code, o.period))
+    else:
+        stmt = (sa.select(r.indicator_code, r.period, *_stored_sums()).where(r.unit_code == unit.code,
+                                                                             _window(start, end, r.period))
+                .order_by(r.indicator_code, r.period))
     return _frame(conn.execute(stmt).all(), ROLLUP_COLUMNS)
 
 
@@ -99,18 +110,24 @@ def rollup_children(conn: sa.Connection, parent: Unit, indicator: str, level: st
 
     The children are the parent's direct sub-units (city -> townships, township -> villages).
     """
-    window = _window(start, end)
-    if parent.kind == "city" and level == "village":
-        child = u.parent_code
-        stmt = (_sums(child, o.period).select_from(schema.observations.join(schema.units, u.code == o.unit_code))
-                .where(o.indicator_code == indicator, window).group_by(child, o.period))
-    elif parent.kind == "city" and level == "township" or parent.kind == "township" and level == "village":
-        stmt = (_sums(o.unit_code, o.period).where(o.indicator_code == indicator, window, _scope(parent))
+    columns = ["child", *ROLLUP_COLUMNS[1:]]
+    if parent.kind == "city" and level in ("village", "township"):
+        stmt = (sa.select(r.unit_code, r.period, *_stored_sums())
+                .where(r.indicator_code == indicator, r.unit_code != parent.code, _window(start, end, r.period)))
+    elif parent.kind == "township" and level == "village":
+        villages = sa.select(u.code).where(u.parent_code == parent.code)
+        stmt = (_sums(o.unit_code, o.period).where(o.indicator_code == indicator, _window(start, end),
+                                                   o.unit_code.in_(villages))
                 .group_by(o.unit_code, o.period))
     else:
-        return pd.DataFrame(columns=["child", *ROLLUP_COLUMNS[1:]])
-    frame = _frame(conn.execute(stmt).all(), ["child", *ROLLUP_COLUMNS[1:]])
+        return pd.DataFrame({c: [] for c in columns})
+    frame = _frame(conn.execute(stmt).all(), columns)
     return frame.sort_values(["child", "period"], ignore_index=True)
+
+
+def _stored_sums():
+    """The roll-up table's sums, named like a live aggregation's."""
+    return (r.value_sum, r.numerator_sum, r.denominator_sum, r.reported)
 
 
 def _frame(rows, columns: list[str]) -> pd.DataFrame:

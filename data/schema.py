@@ -109,6 +109,20 @@ observation_history = sa.Table(
     **MYSQL,
 )
 
+# Sums per indicator x month for the city and each township (see data/rollups.py).
+rollups = sa.Table(
+    "rollups", metadata,
+    sa.Column("unit_code", CODE, primary_key=True),
+    sa.Column("indicator_code", INDICATOR, primary_key=True),
+    sa.Column("period", PERIOD, primary_key=True),
+    sa.Column("value_sum", sa.Double, nullable=True),
+    sa.Column("numerator_sum", sa.Double, nullable=True),
+    sa.Column("denominator_sum", sa.Double, nullable=True),
+    sa.Column("reported", sa.Integer, nullable=False),
+    sa.Index("ix_rollups_indicator", "indicator_code", "period"),
+    **MYSQL,
+)
+
 meta = sa.Table(
     "meta", metadata,
     sa.Column("key", sa.String(64), primary_key=True),

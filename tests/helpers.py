@@ -6,7 +6,7 @@ import hashlib
 
 import sqlalchemy as sa
 
-from dashboard.data import meta, schema
+from dashboard.data import meta, rollups, schema
 
 
 def add_observations(engine: sa.Engine, rows: list[tuple]) -> int:
@@ -18,5 +18,9 @@ def add_observations(engine: sa.Engine, rows: list[tuple]) -> int:
         conn.execute(schema.observations.insert(), [
             {"indicator_code": i, "unit_code": u, "period": p, "value": v, "numerator": n, "denominator": d,
              "note": None, "revision": 1, "submission_id": sub} for i, u, p, v, n, d in rows])
+        slices: dict[str, set[str]] = {}
+        for i, _u, p, *_ in rows:
+            slices.setdefault(i, set()).add(p)
+        rollups.refresh(conn, slices)
         meta.bump_data_version(conn)
     return sub
