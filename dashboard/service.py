@@ -216,16 +216,16 @@ class KpiService:
             kpi.history_start(ind, None, as_of, self.rules)
         frame = self._cached("children", version, unit_code, indicator, start, as_of)
         rows_by_child: dict[str, list] = {}
-        for row in frame.itertuples(index=False):
-            rows_by_child.setdefault(row.child, []).append(row)
+        for row in _rows(frame, ["child", *queries.ROLLUP_COLUMNS[1:]]):
+            rows_by_child.setdefault(row[0], []).append(row)
         result = []
         kids = self._index(version).children.get(unit_code, [])
         for child in (k for k in kids if k.valid_in(as_of)):
             if LEVEL_RANK[ind.level] > LEVEL_RANK[child.kind]:
                 continue
-            months = [kpi.Month(r.period, _none(r.value), _none(r.numerator), _none(r.denominator), int(r.reported),
-                                self.expected(child, ind.level, r.period, version))
-                      for r in rows_by_child.get(child.code, [])]
+            months = [kpi.Month(period, _none(value), _none(num), _none(den), int(reported),
+                                self.expected(child, ind.level, period, version))
+                      for _, period, value, num, den, reported in rows_by_child.get(child.code, [])]
             verdict = kpi.evaluate(ind, child.code, months, kpi.select_target(targets, child.code, as_of),
                                    as_of, self.expected(child, ind.level, as_of, version), self.rules)
             result.append(ChildKpi(child, verdict))
@@ -296,10 +296,15 @@ class UnitIndex:
 def _to_months(frame: pd.DataFrame, expected) -> dict[str, list[kpi.Month]]:
     """Roll-up rows -> Month values per indicator, with the expected count per month."""
     out: dict[str, list[kpi.Month]] = {}
-    for ind, period, value, num, den, reported in frame[queries.ROLLUP_COLUMNS].itertuples(index=False):
+    for ind, period, value, num, den, reported in _rows(frame, queries.ROLLUP_COLUMNS):
         out.setdefault(ind, []).append(kpi.Month(period, _none(value), _none(num), _none(den), int(reported),
                                                  expected(ind, period)))
     return out
+
+
+def _rows(frame: pd.DataFrame, columns: list[str]):
+    """Plain tuples from a frame's columns (per-element access to pandas string arrays is slow)."""
+    return zip(*(frame[c].tolist() for c in columns))
 
 
 def _none(x):

@@ -63,7 +63,11 @@ def build(engine: sa.Engine, catalogue: tuple[Indicator, ...], units: tuple[Unit
         meta.put(conn, "demo_build", signature)
         meta.put(conn, meta.DEMO_SCALE, str(scale))
         meta.bump_data_version(conn)
-        return _stats(conn, all_units, scale, skipped=False)
+        stats = _stats(conn, all_units, scale, skipped=False)
+    if engine.dialect.name == "postgresql":  # planner statistics for the freshly loaded tables
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text("ANALYZE"))
+    return stats
 
 
 def synthetic_villages(units: tuple[Unit, ...], scale: int) -> tuple[Unit, ...]:
