@@ -199,8 +199,10 @@ class KpiService:
 
     def _compute_series(self, version: int, unit_code: str, indicator: str, as_of: str, start: str | None):
         ind = self.indicators[indicator]
-        months = self.months(unit_code, as_of, version, start=start).get(indicator, [])
         target = kpi.select_target(self._targets_by_indicator(version).get(indicator, []), unit_code, as_of)
+        # The first month shown needs its own history too (year to date, a year back, a cumulative start).
+        fetch = min(start, kpi.history_start(ind, target, start, self.rules)) if start else None
+        months = self.months(unit_code, as_of, version, start=fetch).get(indicator, [])
         shown = {p: (v, partial) for p, v, partial in kpi.display_series(ind, months, target)}
         first = start or (months[0].period if months else as_of)
         return [(p, *shown.get(p, (math.nan, False))) for p in month_range(first, as_of)]
