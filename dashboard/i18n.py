@@ -1,0 +1,260 @@
+"""Every UI string in Chinese and English, and the number, date and status formats of both.
+
+Pages and tests format numbers through the same functions here, so a number on a card is the
+engine's number by construction. Missing values format as "—", never as 0.
+"""
+from __future__ import annotations
+
+import math
+
+from .data.catalogue import Indicator
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+MISSING = "—"
+STATUS_ORDER = ("achieved", "on_track", "at_risk", "off_track", "no_data")
+STATUS_ICONS = {"achieved": "✓", "on_track": "↗", "at_risk": "!", "off_track": "✗", "no_data": "—"}
+CATEGORY_EN = {"救助": "Assistance", "养老": "Elderly care", "社会服务": "Social services",
+               "基层治理": "Grassroots governance", "慈善": "Charity"}
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Official names stay Chinese; English readers get the pinyin of the 14 townships.
+TOWNSHIP_EN = {
+    "330782001000": "Choucheng", "330782002000": "Jiangdong", "330782003000": "Choujiang",
+    "330782004000": "Beiyuan", "330782005000": "Houzhai", "330782006000": "Chengxi",
+    "330782007000": "Niansanli", "330782008000": "Futian", "330782100000": "Fotang",
+    "330782101000": "Chi'an", "330782102000": "Yiting", "330782104000": "Shangxi",
+    "330782105000": "Suxi", "330782106000": "Dachen",
+}
+CITY_EN = "Yiwu"
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # shell
+    "app_title": ("义乌市民政目标指标看板", "Yiwu civil affairs: targets and KPIs"),
+    "demo_badge": ("演示数据 / demo data", "演示数据 / demo data"),
+    "demo_note": ("页面数字来自演示数据,并非真实报送", "Numbers on this page are demo data, not real reports"),
+    "lang_zh": ("中文", "中文"),
+    "lang_en": ("English", "English"),
+    "month": ("统计月份", "As of month"),
+    "category": ("指标类别", "Category"),
+    "all_categories": ("全部类别", "All categories"),
+    "townships": ("镇街", "Townships"),
+    "all_townships": ("全部镇街", "All townships"),
+    "indicator": ("指标", "Indicator"),
+    # pages
+    "overview": ("全市概览", "City overview"),
+    "page_township": ("镇街", "Township"),
+    "page_village": ("村(社区)", "Village / community"),
+    "as_of": ("截至{month}", "as of {month}"),
+    "headline": ("重点指标", "Headline indicators"),
+    "not_found": ("找不到这个页面或单位", "No such page or unit"),
+    "not_found_hint": ("请从全市概览重新进入。", "Start again from the city overview."),
+    "no_data_yet": ("暂无数据:数据库中还没有任何报送。导入报送后,这里会显示各项指标。",
+                    "No data yet: the database holds no reports. Indicators appear here once reports are loaded."),
+    "no_indicators": ("这个类别下没有适用于本单位的指标。", "No indicator of this category applies to this unit."),
+    # cards
+    "target": ("目标", "Target"),
+    "target_by": ("目标 {target}({date})", "Target {target} by {date}"),
+    "no_target": ("未设定目标", "No target set"),
+    "assumed": ("目标为假设", "assumed target"),
+    "assumed_hint": ("《实施意见》未明确规定此目标,为本看板的规划假设,请民政局确认。",
+                     "The article does not state this target: a planning assumption of this dashboard."),
+    "progress": ("完成度 {pct}", "{pct} of target"),
+    "projected": ("预计{date}达到 {value}", "Projected {value} by {date}"),
+    "pace": ("每月还需 {pace}", "Needs {pace} a month"),
+    "ytd": ("本年累计", "Year to date"),
+    "since": ("自{month}起累计", "Since {month}"),
+    "yoy": ("同比增幅", "Year-on-year change"),
+    "level_now": ("当月", "This month"),
+    "prorated": ("按进度应达 {value}", "Prorated target {value}"),
+    "coverage_township": ("{n}/{m} 镇街已报送", "{n}/{m} townships reported"),
+    "coverage_village": ("{n}/{m} 村社已报送", "{n}/{m} villages/communities reported"),
+    "coverage_city": ("{n}/{m} 已报送", "{n}/{m} reported"),
+    "show_trend": ("看趋势", "Trend"),
+    "pp": ("个百分点", " pp"),
+    # charts
+    "trend_title": ("{name}:实际、目标与预测", "{name}: actual, target and projection"),
+    "actual": ("实际值", "Actual"),
+    "partial": ("部分单位未报送的月份", "Month with missing reports"),
+    "target_line": ("目标", "Target"),
+    "prorated_line": ("按进度应达", "Prorated target"),
+    "projection": ("预测(近12个月线性趋势)", "Projection (12-month linear trend)"),
+    "target_point": ("目标 {value}({date})", "Target {value} ({date})"),
+    "ranking_title_townships": ("各镇街完成度排名:{name}", "Townships by progress: {name}"),
+    "ranking_title_villages": ("各村(社区)完成度排名:{name}", "Villages/communities by progress: {name}"),
+    "ranking_axis": ("完成度(目标=100%)", "Progress (target = 100%)"),
+    "tiles_title": ("各镇街状态(示意图,非实际边界):{name}", "Townships by status (schematic, not real boundaries): {name}"),
+    "map_title": ("各镇街状态:{name}", "Townships by status: {name}"),
+    "click_hint": ("点击进入", "Click to open"),
+    "no_data": ("无数据", "No data"),
+    "no_data_month": ("{month}没有数据", "No data for {month}"),
+    "no_breakdown": ("「{name}」只有全市数据,没有镇街分解", "“{name}” exists for the city only: no township breakdown"),
+    "child_fallback": ("「{name}」由{level}报送,没有下级明细;下面按「{other}」排名。",
+                       "“{name}” is reported by {level}, with no breakdown below; ranked here by “{other}”."),
+    "level_township": ("镇街", "townships"),
+    "level_city": ("市级", "the city"),
+    "trends_title": ("各项指标走势", "Indicators over time"),
+    # table
+    "table_title_townships": ("镇街明细(可排序,点击一行进入)", "Townships (sortable; click a row to open it)"),
+    "table_title_villages": ("村(社区)明细(可排序,点击一行进入)", "Villages and communities (sortable; click a row to open it)"),
+    "col_name": ("名称", "Name"),
+    "col_value": ("数值", "Value"),
+    "col_target": ("目标", "Target"),
+    "col_progress": ("完成度", "Progress"),
+    "col_status": ("状态", "Status"),
+    "col_projected": ("预测值", "Projected"),
+    "col_reported": ("报送", "Reported"),
+    "col_kind": ("类型", "Kind"),
+}
+
+STATUS_WORDS = {
+    "achieved": ("已达标", "Achieved"),
+    "on_track": ("进度正常", "On track"),
+    "at_risk": ("有风险", "At risk"),
+    "off_track": ("滞后", "Off track"),
+    "no_data": ("无数据", "No data"),
+}
+
+
+def lang_or_default(lang: str | None) -> str:
+    """A supported language code, Chinese when in doubt."""
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def t(key: str, lang: str, **values) -> str:
+    """The string `key` in a language, with {placeholders} filled in."""
+    zh, en = STRINGS[key]
+    text = en if lang == "en" else zh
+    return text.format(**values) if values else text
+
+
+def status_word(status: str, lang: str) -> str:
+    """已达标 / Achieved ..."""
+    zh, en = STATUS_WORDS.get(status, STATUS_WORDS["no_data"])
+    return en if lang == "en" else zh
+
+
+def status_label(status: str, lang: str) -> str:
+    """Icon and word, e.g. '✓ 已达标': colour is never the only signal."""
+    return f"{STATUS_ICONS.get(status, STATUS_ICONS['no_data'])} {status_word(status, lang)}"
+
+
+def category_name(category: str, lang: str) -> str:
+    """救助 -> Assistance in English."""
+    return CATEGORY_EN.get(category, category) if lang == "en" else category
+
+
+def unit_name(code: str, name: str, kind: str, lang: str) -> str:
+    """A unit's display name: Chinese always, with pinyin for the city and townships in English."""
+    if lang != "en":
+        return name
+    if kind == "city":
+        return f"{CITY_EN} ({name})"
+    if code in TOWNSHIP_EN:
+        return f"{TOWNSHIP_EN[code]} ({name})"
+    return name
+
+
+def short_name(name: str) -> str:
+    """稠城街道 -> 稠城, 佛堂镇 -> 佛堂: for tiles, where space is tight."""
+    for suffix in ("街道", "镇", "乡"):
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
+
+
+# --- numbers -----------------------------------------------------------------------------
+def is_missing(x) -> bool:
+    """None or NaN."""
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def fmt_number(x, decimals: int, lang: str) -> str:
+    """Thousands separators; in Chinese, 万/亿 from six digits up (169,000 -> 16.9万)."""
+    if is_missing(x):
+        return MISSING
+    x = float(x)
+    if lang != "en" and abs(x) >= 100_000_000:
+        return f"{x / 100_000_000:,.1f}亿"
+    if lang != "en" and abs(x) >= 100_000:
+        return f"{x / 10_000:,.1f}万"
+    text = f"{x:,.{decimals}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text  # no "-0.0"
+
+
+def decimals_for(ind: Indicator, x: float) -> int:
+    """How many decimals a value of an indicator shows: rates 1; ratios 1 or 2; counts 0 when whole."""
+    if ind.measure == "rate":
+        return 1
+    if ind.measure == "ratio":
+        return 1 if (ind.scale or 0) >= 100 else 2
+    if abs(x - round(x)) < 1e-9:
+        return 0
+    return 2 if abs(x) < 100 else 1
+
+
+def fmt_value(x, ind: Indicator, lang: str, target_kind: str | None = None) -> str:
+    """A KPI value as a number, without its unit: '979', '40.9', '96.3%', '+5.6%' (growth)."""
+    if is_missing(x):
+        return MISSING
+    if target_kind == "growth":
+        return f"{x:+.1f}%"
+    text = fmt_number(x, decimals_for(ind, x), lang)
+    return text + "%" if ind.measure == "rate" else text
+
+
+def fmt_with_unit(x, ind: Indicator, lang: str, target_kind: str | None = None) -> str:
+    """A KPI value with its unit: '979人', '40.9 张/千人' ... '96.3%'; '—' when missing."""
+    text = fmt_value(x, ind, lang, target_kind)
+    if text == MISSING or ind.measure == "rate" or target_kind == "growth":
+        return text
+    return _with_unit(text, ind.unit_label(lang), lang)
+
+
+def fmt_target(x, ind: Indicator, lang: str, target_kind: str | None = None) -> str:
+    """A target value: growth targets read '≥ +5.0%'."""
+    if target_kind == "growth" and not is_missing(x):
+        return f"≥ {fmt_value(x, ind, lang, 'growth')}"
+    return fmt_with_unit(x, ind, lang)
+
+
+def fmt_pace(x, ind: Indicator, lang: str) -> str:
+    """Monthly pace still needed: '+3.5人', '+0.6个百分点'."""
+    if is_missing(x):
+        return MISSING
+    decimals = decimals_for(ind, x) if ind.measure in ("rate", "ratio") else 1
+    decimals = max(decimals, 2) if abs(x) < 0.1 else decimals  # +0.04, not +0.0
+    number = ("+" if x >= 0 else "") + fmt_number(x, decimals, lang)
+    if ind.measure == "rate":
+        return number + t("pp", lang)
+    return _with_unit(number, ind.unit_label(lang), lang)
+
+
+def _with_unit(number: str, unit: str, lang: str) -> str:
+    """'979人' in Chinese, '979 persons' in English."""
+    return f"{number} {unit}" if lang == "en" else f"{number}{unit}"
+
+
+def fmt_percent(x, decimals: int = 1) -> str:
+    """A share as a percentage: 0.979 -> '97.9%'."""
+    return MISSING if is_missing(x) else f"{x * 100:.{decimals}f}%"
+
+
+# --- dates -------------------------------------------------------------------------------
+def fmt_month(period: str | None, lang: str) -> str:
+    """'2022-06' -> '2022年6月' / 'Jun 2022'."""
+    if not period:
+        return MISSING
+    year, month = int(period[:4]), int(period[5:7])
+    return f"{MONTHS_EN[month - 1]} {year}" if lang == "en" else f"{year}年{month}月"
+
+
+def plotly_month_format(lang: str) -> str:
+    """d3 time format of a month on chart axes and hovers."""
+    return "%b %Y" if lang == "en" else "%Y年%-m月"
+
+
+# --- coverage ----------------------------------------------------------------------------
+def coverage_text(reported: int, expected: int, level: str, lang: str) -> str:
+    """'13/14 镇街已报送' for township reports, '537/542 村社已报送' for village reports."""
+    key = {"township": "coverage_township", "village": "coverage_village"}.get(level, "coverage_city")
+    return t(key, lang, n=f"{reported:,}", m=f"{expected:,}")

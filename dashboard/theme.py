@@ -1,0 +1,66 @@
+"""The one look of every page: fonts, the colour-blind-safe status palette and the plotly template.
+
+Status colours are Okabe–Ito, which stay distinct for the common colour-vision deficiencies; a
+colour is never the only signal (every status also shows its icon and word, see i18n).
+"""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+# Local fonts only: the app must not fetch web fonts from anywhere.
+FONT_STACK = '"Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+
+STATUS_COLORS = {
+    "achieved": "#0072B2",   # blue
+    "on_track": "#009E73",   # bluish green
+    "at_risk": "#E69F00",    # orange
+    "off_track": "#D55E00",  # vermillion
+    "no_data": "#999999",    # grey
+}
+# Text on a status-coloured background: the one with the better contrast.
+STATUS_TEXT = {"achieved": "#ffffff", "on_track": "#000000", "at_risk": "#000000",
+               "off_track": "#000000", "no_data": "#000000"}
+INK = "#1f2933"          # text and the actual-value line
+MUTED = "#6b7280"        # secondary text, target lines
+GRID = "#e5e7eb"
+PROJECTION = "#CC79A7"   # Okabe–Ito reddish purple: never a status colour
+COLORWAY = ["#1f2933", "#56B4E9", "#CC79A7", "#E69F00", "#009E73", "#0072B2", "#D55E00", "#F0E442"]
+
+# Mantine theme: the same fonts, a primary colour from the palette.
+MANTINE_THEME = {
+    "fontFamily": FONT_STACK,
+    "headings": {"fontFamily": FONT_STACK},
+    "primaryColor": "blue",
+    "defaultRadius": "md",
+}
+
+# Figures set their own height; the width follows the container (dcc.Graph's responsive="auto").
+GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toImage"]}
+STATIC_GRAPH_CONFIG = {"displayModeBar": False, "staticPlot": True}
+
+
+def _axis() -> dict:
+    return dict(gridcolor=GRID, linecolor=GRID, zeroline=False, ticks="", automargin=True,
+                title=dict(font=dict(size=12, color=MUTED)))
+
+
+TEMPLATE = go.layout.Template(layout=go.Layout(
+    font=dict(family=FONT_STACK, size=13, color=INK),
+    # Title pinned to the top edge in pixels, whatever the figure's height.
+    title=dict(font=dict(size=15), x=0, xanchor="left", xref="container", y=1, yanchor="top",
+               yref="container", pad=dict(t=10, l=8)),
+    paper_bgcolor="#ffffff",
+    plot_bgcolor="#ffffff",
+    colorway=COLORWAY,
+    xaxis=_axis(),
+    yaxis=_axis(),
+    margin=dict(l=10, r=10, t=48, b=10),
+    hoverlabel=dict(font=dict(family=FONT_STACK, size=12), bgcolor="#ffffff"),
+    legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, font=dict(size=12)),
+    separators=".,",
+))
+
+
+def status_color(status: str) -> str:
+    """The colour of a status (grey for anything unknown)."""
+    return STATUS_COLORS.get(status, STATUS_COLORS["no_data"])
