@@ -120,3 +120,41 @@ def settings_for(tmp_path):
     def make(url: str, **overrides) -> Settings:
         return Settings(database_url=url, var_dir=tmp_path / "var", **overrides)
     return make
+
+
+# --- the dashboard: app, callbacks and browser tests ------------------------------------------
+def _built(folder, demo_data: bool) -> Settings:
+    """Settings on a fresh SQLite database in folder: the demo data set, or units and catalogue only."""
+    from dashboard.data import demo
+
+    url = f"sqlite:///{folder / 'kpi.sqlite3'}"
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    if demo_data:
+        demo.build(engine, cat.load_catalogue(), cat.load_units())
+    else:
+        with engine.begin() as conn:
+            sync.sync_units(conn, cat.load_units())
+            sync.sync_catalogue(conn, cat.load_catalogue(), cat.load_units())
+    engine.dispose()
+    return Settings(database_url=url, var_dir=folder)
+
+
+@pytest.fixture(scope="session")
+def demo_settings(tmp_path_factory) -> Settings:
+    """Settings on the demo data set, built once per session."""
+    return _built(tmp_path_factory.mktemp("demo"), demo_data=True)
+
+
+@pytest.fixture(scope="session")
+def demo_service(demo_settings):
+    """A KpiService on the session's demo data set."""
+    from dashboard.service import KpiService
+
+    return KpiService.from_settings(demo_settings)
+
+
+@pytest.fixture(scope="session")
+def empty_settings(tmp_path_factory) -> Settings:
+    """Settings on a database with units and catalogue but no reports yet (fresh init-db)."""
+    return _built(tmp_path_factory.mktemp("empty"), demo_data=False)

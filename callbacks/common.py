@@ -1,0 +1,82 @@
+"""What every callbacks module needs: the state stores as one view, facts from the service, binding."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from dash import Input, State
+
+from dashboard import i18n, ids, urlstate
+from dashboard.data.catalogue import CATEGORIES, CITY_CODE, Indicator, Unit
+from dashboard.service import KpiService, UnknownUnit
+
+STORE_IDS = (ids.APP_ROUTE, ids.APP_MONTH, ids.APP_CATEGORY, ids.APP_INDICATOR, ids.APP_LANG, ids.APP_TOWNS)
+
+
+def store_inputs(*names: str) -> list[Input]:
+    """Inputs on some of the state stores."""
+    return [Input(name, "data") for name in names]
+
+
+def store_states() -> list[State]:
+    """States of every state store, in STORE_IDS order."""
+    return [State(name, "data") for name in STORE_IDS]
+
+
+def view_of(route: dict | None, month=None, cat=None, ind=None, lang=None, towns=None) -> urlstate.View:
+    """The view the stores hold (ind is the indicator in effect)."""
+    route = route or {}
+    return urlstate.View(page=route.get("page") or "city", unit=route.get("unit"), month=month, cat=cat, ind=ind,
+                         lang=i18n.lang_or_default(lang), towns=tuple(towns or ()))
+
+
+def unit_code(view: urlstate.View) -> str:
+    """The unit a view is about: the city unless a township or village is named."""
+    return view.unit or CITY_CODE
+
+
+def find_unit(service: KpiService, code: str | None) -> Unit | None:
+    """The unit with that code, or None."""
+    try:
+        return service.unit(code or CITY_CODE)
+    except UnknownUnit:
+        return None
+
+
+def facts(service: KpiService, view: urlstate.View, default_lang: str) -> urlstate.Facts:
+    """What a view is checked against, from the service."""
+    unit = find_unit(service, view.unit) if view.page in ("township", "village") else find_unit(service, None)
+    indicators = [(i.code, i.category) for i in service.applicable(unit)] if unit else []
+    return urlstate.Facts(unit_kind=unit.kind if unit else None, months=service.periods(),
+                          indicators=indicators, townships=[u.code for u in service.children(CITY_CODE)],
+                          categories=CATEGORIES, default_lang=default_lang)
+
+
+def offered(service: KpiService, unit: Unit | None, cat: str | None) -> list[Indicator]:
+    """The indicators a unit's page offers under a category (all categories when None)."""
+    if unit is None:
+        return []
+    return [i for i in service.applicable(unit) if cat is None or i.category == cat]
+
+
+def effective_indicator(service: KpiService, view: urlstate.View) -> str | None:
+    """The chosen indicator, or the first the page offers (the headline ones come first)."""
+    if view.ind:
+        return view.ind
+    choices = offered(service, find_unit(service, unit_code(view)) if view.page != "missing" else None, view.cat)
+    return choices[0].code if choices else None
+
+
+def bind(fn: Callable, service: KpiService) -> Callable:
+    """fn with the service as its first argument, under fn's name (Dash callbacks take Inputs only)."""
+    def bound(*args):
+        return fn(service, *args)
+    bound.__name__ = fn.__name__
+    bound.__qualname__ = fn.__qualname__
+    bound.__doc__ = fn.__doc__
+    bound.__module__ = fn.__module__
+    return bound
+
+
+def unit_label(unit: Unit, lang: str) -> str:
+    """A unit's display name in a language."""
+    return i18n.unit_name(unit.code, unit.name, unit.kind, lang)

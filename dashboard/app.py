@@ -1,0 +1,58 @@
+"""The application factory: one Dash app with its service, cache, layout and callbacks.
+
+Nothing here runs at import time. Routing is our own (dcc.Location and the navigation callback),
+not Dash pages: the global page registry would tie every app in a process to the first one.
+Everything the browser loads is served by the app itself (serve_locally, no CDN, no web fonts).
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import dash
+
+from . import geo
+from .cache import make_cache
+from .callbacks import charts, drilldown, filters, navigation, pages
+from .data.catalogue import CITY_CODE, DIVISIONS
+from .layouts import shell
+from .service import KpiService
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+ASSETS = Path(__file__).with_name("assets")
+TITLE = "义乌市民政目标指标看板"
+CALLBACK_MODULES = (navigation, filters, pages, charts, drilldown)
+
+
+def create_app(settings: Settings | None = None, service: KpiService | None = None) -> dash.Dash:
+    """Build the dashboard on the configured database (or on the service given, for tests)."""
+    settings = settings or Settings.from_env()
+    app = dash.Dash(__name__, use_pages=False, serve_locally=True, assets_folder=str(ASSETS),
+                    title=TITLE, update_title=None, suppress_callback_exceptions=False,
+                    meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
+    app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">', 1)
+    app.scripts.config.serve_locally = True
+    app.css.config.serve_locally = True
+    cache = make_cache(app.server, settings)
+    service = service or KpiService.from_settings(settings, cache=cache)
+    app.server.config.update(KPI_DEFAULT_LANG=settings.default_lang, SECRET_KEY=settings.secret_key or None,
+                             KPI_TOWNSHIP_OUTLINES=_outlines(settings, service))
+    # The layout is built per page load (the demo label follows the data); the validation layout
+    # is the same tree without touching the database, so Dash can check every callback's IDs.
+    app.validation_layout = shell.layout(demo=False, lang=settings.default_lang)
+    app.layout = lambda: shell.layout(demo=service.state()["demo"], lang=settings.default_lang)
+    for module in CALLBACK_MODULES:
+        module.register(app, service)
+    return app
+
+
+def _outlines(settings: Settings, service: KpiService) -> dict:
+    """Township outlines when a townships.geojson is provided (var/ first, then data/divisions/)."""
+    path = geo.find_geojson(settings.var_dir, DIVISIONS)
+    if path is None:
+        return {}
+    townships = {u.code: u.name for u in service.children(CITY_CODE)}
+    outlines = geo.load_outlines(path, townships)
+    log.info("township map from %s: %d of %d townships", path, len(outlines), len(townships))
+    return outlines

@@ -1,0 +1,71 @@
+"""Every component ID, in one place: a typo fails at import, not in the browser.
+
+Constants are UPPER_SNAKE with kebab-case values, prefixed by where they live: APP (routing and
+state), SHELL (header), FILTER (the filter bar), PAGE (the frame every page shares), UNIT (the
+city and township pages), VILLAGE (the village page).
+"""
+from __future__ import annotations
+
+# Routing and state: the URL is the source of truth; the stores hold the resolved view.
+APP_URL = "app-url"
+APP_CANONICAL = "app-canonical"          # canonical URL, written back with history.replaceState
+APP_CANONICAL_DONE = "app-canonical-done"
+APP_DOCUMENT = "app-document"            # <html lang> and tab title, set in the browser
+APP_ROUTE = "app-route"                  # {"page": ..., "unit": ...}
+APP_MONTH = "app-month"
+APP_CATEGORY = "app-category"
+APP_INDICATOR = "app-indicator"
+APP_LANG = "app-lang"
+APP_TOWNS = "app-towns"
+
+# Header
+SHELL_TITLE = "shell-title"
+SHELL_DEMO_BADGE = "shell-demo-badge"
+SHELL_LANG = "shell-lang"
+
+# Filters
+FILTER_MONTH = "filter-month"
+FILTER_CATEGORY = "filter-category"
+FILTER_TOWNS = "filter-towns"
+
+# Frame shared by all pages
+PAGE_BREADCRUMB = "page-breadcrumb"
+PAGE_TITLE = "page-title"
+PAGE_SUBTITLE = "page-subtitle"
+PAGE_ALERT = "page-alert"
+PAGE_CARDS = "page-cards"
+
+# City and township pages
+UNIT_SECTION = "unit-section"
+UNIT_INDICATOR = "unit-indicator"
+UNIT_TREND = "unit-trend"
+UNIT_RANKING = "unit-ranking"
+UNIT_RANKING_NOTE = "unit-ranking-note"
+UNIT_TILES = "unit-tiles"
+UNIT_TILES_COLUMN = "unit-tiles-column"
+UNIT_RANKING_COLUMN = "unit-ranking-column"
+UNIT_TABLE = "unit-table"
+UNIT_TABLE_TITLE = "unit-table-title"
+
+# Village page
+VILLAGE_SECTION = "village-section"
+VILLAGE_TRENDS = "village-trends"
+
+CARD_SELECT = "card-select"
+CARD_SPARKLINE = "card-sparkline"
+VILLAGE_TREND = "village-trend"
+
+
+def card_select(indicator: str) -> dict:
+    """The "trend" button of a KPI card (pattern-matching: selects the card's indicator)."""
+    return {"type": CARD_SELECT, "ind": indicator}
+
+
+def card_sparkline(indicator: str) -> dict:
+    """The sparkline graph of a KPI card."""
+    return {"type": CARD_SPARKLINE, "ind": indicator}
+
+
+def village_trend(indicator: str) -> dict:
+    """One indicator's trend graph on the village page."""
+    return {"type": VILLAGE_TREND, "ind": indicator}

@@ -1,0 +1,4 @@
+"""The WSGI entry point for gunicorn: `gunicorn dashboard.wsgi:server`."""
+from .app import create_app
+
+server = create_app().server

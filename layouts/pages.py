@@ -1,0 +1,62 @@
+"""Page bodies. The sections are always in the layout; each route shows the ones it needs.
+
+City and township pages: cards, the selected indicator's trend, the ranking of sub-units, the
+township tiles (city only) and a sortable table. Village page: cards and every indicator over time.
+"""
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import dash_mantine_components as dmc
+from dash import dcc, html
+
+from dashboard import figures, i18n, ids, theme
+
+HIDDEN = {"display": "none"}
+SHOWN: dict = {}
+
+
+def frame(lang: str) -> list:
+    """Breadcrumb, title, alerts, cards, then the unit and village sections."""
+    return [
+        html.Nav(id=ids.PAGE_BREADCRUMB, className="kpi-breadcrumb"),
+        dmc.Group(align="baseline", gap="md", mt="xs", children=[
+            dmc.Title(id=ids.PAGE_TITLE, order=2), dmc.Text(id=ids.PAGE_SUBTITLE, c="dimmed")]),
+        html.Div(id=ids.PAGE_ALERT),
+        html.Div(id=ids.PAGE_CARDS),
+        unit_section(lang),
+        html.Section(id=ids.VILLAGE_SECTION, style=HIDDEN, children=[html.Div(id=ids.VILLAGE_TRENDS)]),
+    ]
+
+
+def graph(component_id, height: int = 380, static: bool = False) -> dcc.Graph:
+    """A graph that starts blank (hidden axes), never as an empty axis."""
+    return dcc.Graph(id=component_id, figure=figures.no_data("", height), mathjax=False,
+                     config=theme.STATIC_GRAPH_CONFIG if static else theme.GRAPH_CONFIG,
+                     style={"height": f"{height}px"} if static else None)
+
+
+def unit_section(lang: str) -> html.Section:
+    """Trend of the selected indicator, ranking, tiles and table of the sub-units."""
+    return html.Section(id=ids.UNIT_SECTION, style=HIDDEN, className="kpi-section", children=[
+        dmc.Paper(withBorder=True, p="md", mt="lg", children=[
+            dmc.Select(id=ids.UNIT_INDICATOR, label=i18n.t("indicator", lang), data=[], w=420,
+                       allowDeselect=False, searchable=True, maxDropdownHeight=400),
+            graph(ids.UNIT_TREND, 400),
+        ]),
+        dmc.Grid(mt="lg", gutter="lg", children=[
+            dmc.GridCol(id=ids.UNIT_RANKING_COLUMN, span={"base": 12, "lg": 7}, children=dmc.Paper(withBorder=True, p="md", children=[
+                dmc.Text(id=ids.UNIT_RANKING_NOTE, size="sm", c="dimmed"),
+                graph(ids.UNIT_RANKING, 420),
+            ])),
+            dmc.GridCol(id=ids.UNIT_TILES_COLUMN, span={"base": 12, "lg": 5},
+                        children=dmc.Paper(withBorder=True, p="md", children=graph(ids.UNIT_TILES, 520))),
+        ]),
+        dmc.Paper(withBorder=True, p="md", mt="lg", children=[
+            dmc.Title(id=ids.UNIT_TABLE_TITLE, order=4, mb="sm"),
+            dag.AgGrid(id=ids.UNIT_TABLE, rowData=[], columnDefs=[], getRowId="params.data.code",
+                       defaultColDef={"sortable": True, "resizable": True, "suppressMovable": True},
+                       dashGridOptions={"animateRows": False, "rowHeight": 36, "loadThemeGoogleFonts": False,
+},
+                       columnSize="responsiveSizeToFit", style={"height": "440px"}, className="kpi-grid"),
+        ]),
+    ])

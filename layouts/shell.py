@@ -1,0 +1,50 @@
+"""The frame of every page: URL and state stores, header, filter bar, and the page sections."""
+from __future__ import annotations
+
+import dash_mantine_components as dmc
+from dash import dcc, html
+
+from dashboard import i18n, ids, theme
+
+from . import pages
+
+STORES = (ids.APP_ROUTE, ids.APP_MONTH, ids.APP_CATEGORY, ids.APP_INDICATOR, ids.APP_LANG, ids.APP_TOWNS,
+          ids.APP_CANONICAL, ids.APP_CANONICAL_DONE, ids.APP_DOCUMENT)
+
+
+def layout(*, demo: bool, lang: str = i18n.DEFAULT_LANG) -> dmc.MantineProvider:
+    """The whole app layout; demo adds the visible demo-data label."""
+    return dmc.MantineProvider(theme=theme.MANTINE_THEME, children=[
+        dcc.Location(id=ids.APP_URL, refresh=False),
+        *[dcc.Store(id=store) for store in STORES],
+        header(demo=demo, lang=lang),
+        dmc.Container(fluid=True, px="lg", pb="xl", children=pages.frame(lang)),
+    ])
+
+
+def header(*, demo: bool, lang: str) -> html.Header:
+    """Title, demo label, language switch, and the filter bar."""
+    title = dmc.Group(gap="sm", children=[
+        dmc.Title(i18n.t("app_title", lang), order=3, id=ids.SHELL_TITLE),
+        dmc.Tooltip(label=i18n.t("demo_note", lang), children=dmc.Badge(
+            i18n.t("demo_badge", lang), id=ids.SHELL_DEMO_BADGE, color="#E69F00", variant="filled",
+            autoContrast=True, size="lg", radius="sm", display="inline-flex" if demo else "none")),
+    ])
+    switch = dmc.SegmentedControl(id=ids.SHELL_LANG, value=lang, data=[
+        {"value": "zh", "label": i18n.t("lang_zh", lang)}, {"value": "en", "label": i18n.t("lang_en", lang)}])
+    return html.Header(className="kpi-header", children=[
+        dmc.Group(justify="space-between", align="center", children=[title, switch]),
+        filter_bar(lang),
+    ])
+
+
+def filter_bar(lang: str) -> dmc.Group:
+    """As-of month, category, and (on the city page) townships; options arrive by callback."""
+    return dmc.Group(align="flex-end", gap="md", mt="sm", children=[
+        dmc.Select(id=ids.FILTER_MONTH, label=i18n.t("month", lang), data=[], w=160, searchable=True,
+                   allowDeselect=False, maxDropdownHeight=320, comboboxProps={"withinPortal": True}),
+        dmc.Select(id=ids.FILTER_CATEGORY, label=i18n.t("category", lang), data=[], w=200, clearable=True,
+                   placeholder=i18n.t("all_categories", lang)),
+        dmc.MultiSelect(id=ids.FILTER_TOWNS, label=i18n.t("townships", lang), data=[], miw=260, maw=640,
+                        clearable=True, searchable=True, placeholder=i18n.t("all_townships", lang)),
+    ])
