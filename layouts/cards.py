@@ -47,7 +47,7 @@ def basis(card: CardData, lang: str) -> str:
 def status_badge(status: str, lang: str, **props) -> dmc.Badge:
     """Status as colour, icon and word together."""
     return dmc.Badge(i18n.status_label(status, lang), color=theme.status_color(status), variant="filled",
-                     autoContrast=True, radius="sm", size="lg", **props)
+                     autoContrast=True, radius="sm", size="lg", tt="none", **props)
 
 
 def kpi_card(card: CardData, lang: str, selectable: bool = True) -> dmc.Card:

@@ -28,7 +28,7 @@ def header(*, demo: bool, lang: str) -> html.Header:
         dmc.Title(i18n.t("app_title", lang), order=3, id=ids.SHELL_TITLE),
         dmc.Tooltip(label=i18n.t("demo_note", lang), children=dmc.Badge(
             i18n.t("demo_badge", lang), id=ids.SHELL_DEMO_BADGE, color="#E69F00", variant="filled",
-            autoContrast=True, size="lg", radius="sm", display="inline-flex" if demo else "none")),
+            autoContrast=True, size="lg", radius="sm", tt="none", display="inline-flex" if demo else "none")),
     ])
     switch = dmc.SegmentedControl(id=ids.SHELL_LANG, value=lang, data=[
         {"value": "zh", "label": i18n.t("lang_zh", lang)}, {"value": "en", "label": i18n.t("lang_en", lang)}])

@@ -11,7 +11,7 @@ from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
 from dashboard import i18n, ids, urlstate
-from dashboard.callbacks import charts, drilldown, filters, navigation, pages
+from dashboard.callbacks import charts, common, drilldown, filters, navigation, pages
 from dashboard.data.catalogue import CITY_CODE
 from dashboard.service import KpiService
 
@@ -337,3 +337,22 @@ def test_a_card_button_selects_its_indicator(demo_service):
     rerendered = triggered(drilldown.update_url_from_card, prop, demo_service, [None, None], *stores(("city", None)),
                            value=None)
     assert rerendered is no_update
+
+
+# --- every combination ----------------------------------------------------------------------------
+@pytest.mark.parametrize("route", [("city", None), ("township", FOTANG), ("village", VILLAGE), ("missing", None)])
+def test_no_filter_combination_raises(demo_service, route):
+    """Pages, cards and charts for every category, language, a few months and the township filter."""
+    months = demo_service.periods()
+    for month in (months[0], "2020-02", MONTH, months[-1]):
+        for cat in (None, "救助", "养老", "社会服务", "基层治理", "慈善"):
+            for lang, towns in (("zh", []), ("en", [FOTANG, "330782101000"])):
+                view = urlstate.View(route[0], route[1], month, cat, None, lang, tuple(towns))
+                ind = common.effective_indicator(demo_service, view) if route[0] != "missing" else None
+                r = {"page": route[0], "unit": route[1]}
+                filters.update_filters(demo_service, r, lang, cat)
+                pages.update_frame(demo_service, r, month, cat, ind, lang, towns)
+                pages.update_cards(demo_service, r, month, cat, lang)
+                charts.update_trend(demo_service, r, month, ind, lang, towns)
+                charts.update_children(demo_service, {}, r, month, ind, lang, towns)
+                charts.update_village_trends(demo_service, r, month, cat, lang)
