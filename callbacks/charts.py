@@ -49,7 +49,8 @@ def target_of(ind: Indicator, k, row, first: str) -> figures.Target | None:
     return figures.Target(k.target, k.target_date, tuple(p for p in path if p[0] >= first), prorated=True)
 
 
-def trend_figure(service, code: str, ind_code: str, month: str, lang: str, comparisons=(), height: int = 400):
+def trend_figure(service, code: str, ind_code: str, month: str, lang: str, comparisons=(), height: int = 400,
+                 comparisons_title: str | None = None):
     """One indicator's trend for a unit: actual, target, projection, and optional comparison lines."""
     ind = service.indicators[ind_code]
     k = next((k for k in service.kpis(code, month) if k.indicator == ind_code), None)
@@ -66,7 +67,8 @@ def trend_figure(service, code: str, ind_code: str, month: str, lang: str, compa
     others = [series_of(service, c, ind_code, month, unit_label(find_unit(service, c), lang)) for c in comparisons]
     axis = "%" if k.target_kind == "growth" else ind.unit_label(lang)
     return figures.trend(actual, fmt=fmt_for(ind, k.target_kind, lang), title=title, lang=lang, axis_title=axis,
-                         target=target, projection=projection, comparisons=others, as_of=month, height=height)
+                         target=target, projection=projection, comparisons=others, as_of=month, height=height,
+                         comparisons_title=comparisons_title)
 
 
 def update_trend(service, route, month, ind, lang, towns):
@@ -76,8 +78,11 @@ def update_trend(service, route, month, ind, lang, towns):
         return figures.no_data(i18n.t("no_data", view.lang), 400)
     indicator = service.indicators[view.ind]
     comparable = view.page == "city" and LEVEL_RANK[indicator.level] <= LEVEL_RANK["township"]
+    # A township's count is a part of the city's sum: it gets its own axis; rates share one.
+    summed = indicator.measure in ("count", "score")
+    axis = i18n.t("townships_axis", view.lang) if comparable and view.towns and summed else None
     return trend_figure(service, unit_code(view), view.ind, view.month, view.lang,
-                        comparisons=view.towns[:6] if comparable else ())
+                        comparisons=view.towns[:6] if comparable else (), comparisons_title=axis)
 
 
 def child_indicator(service, unit, ind_code: str) -> tuple[Indicator | None, str | None]:

@@ -27,9 +27,11 @@ def next_view(service, trigger, pathname, search, controls: dict, default_lang: 
         field = CONTROLS[trigger]
         value = tuple(controls[field] or ()) if field == "towns" else controls[field]
         chosen = urlstate.change(view, **{field: value})
-        view = urlstate.resolve(chosen, facts(service, chosen, default_lang))
-        new_search = urlstate.search_for(view)
-        new_search = None if new_search == (search or "") else new_search
+        changed = urlstate.resolve(chosen, facts(service, chosen, default_lang))
+        # A filter that reports the value it already had (Mantine does, when its options change)
+        # is no choice: no new history entry.
+        if changed != view:
+            view, new_search = changed, urlstate.search_for(changed)
     elif view.page != "missing":
         href = urlstate.href_for(view)
         canonical = href if href != (pathname or "/") + (search or "") else None
@@ -58,11 +60,13 @@ def _changed(old, new):
     return no_update if old == new else new
 
 
-# Rewrites the address bar without a new history entry (dcc.Location can only push).
+# Rewrites the address bar without a new history entry (dcc.Location can only push), then tells
+# dcc.Location, as dcc.Link does after a pushState, so that its props match the address bar again.
 REPLACE_URL_JS = """
 function(href) {
     if (href && href !== window.location.pathname + window.location.search) {
         window.history.replaceState(window.history.state, "", href);
+        window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
     }
     return href || null;
 }

@@ -41,10 +41,16 @@ def create_app(settings: Settings | None = None, service: KpiService | None = No
     # The layout is built per page load (the demo label follows the data); the validation layout
     # is the same tree without touching the database, so Dash can check every callback's IDs.
     app.validation_layout = shell.layout(demo=False, lang=settings.default_lang)
-    app.layout = lambda: shell.layout(demo=service.state()["demo"], lang=settings.default_lang)
+    app.layout = lambda: _layout(service, settings.default_lang)
     for module in CALLBACK_MODULES:
         module.register(app, service)
     return app
+
+
+def _layout(service: KpiService, lang: str):
+    """The layout of a page load: the demo label follows the data, the filters start with their options."""
+    return shell.layout(demo=service.state()["demo"], lang=lang,
+                        options=filters.filter_options(service, {"page": "city"}, lang, None))
 
 
 def _outlines(settings: Settings, service: KpiService) -> dict:

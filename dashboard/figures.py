@@ -90,8 +90,13 @@ def sparkline(series: Series, status: str, height: int = 48) -> go.Figure:
 
 def trend(actual: Series, *, fmt: Callable[[float], str], title: str, lang: str, axis_title: str = "",
           target: Target | None = None, projection: Sequence[tuple[str, float]] | None = None,
-          comparisons: Sequence[Series] = (), as_of: str | None = None, height: int = 380) -> go.Figure:
-    """Actual values (gaps where missing, open markers on partial months), target, projection."""
+          comparisons: Sequence[Series] = (), comparisons_title: str | None = None, as_of: str | None = None,
+          height: int = 380) -> go.Figure:
+    """Actual values (gaps where missing, open markers on partial months), target, projection.
+
+    Comparison lines (e.g. townships next to the city) share the axis, or get a right-hand axis
+    titled comparisons_title when their scale differs (a township's count next to the city's sum).
+    """
     if all(i18n.is_missing(v) for v in actual.values) and target is None:
         return no_data(i18n.t("no_data", lang), height, title)
     month_fmt = i18n.plotly_month_format(lang)
@@ -99,7 +104,11 @@ def trend(actual: Series, *, fmt: Callable[[float], str], title: str, lang: str,
                                 hovermode="closest", yaxis=dict(title=dict(text=axis_title)),
                                 xaxis=dict(tickformat=month_fmt, hoverformat=month_fmt)))
     for i, other in enumerate(comparisons):
-        fig.add_trace(_line(other, fmt, color=theme.COLORWAY[1 + i % (len(theme.COLORWAY) - 1)], width=1.5))
+        line = _line(other, fmt, color=theme.COLORWAY[1 + i % (len(theme.COLORWAY) - 1)], width=1.5)
+        fig.add_trace(line.update(yaxis="y2") if comparisons_title else line)
+    if comparisons and comparisons_title:
+        fig.update_layout(yaxis2=dict(title=dict(text=comparisons_title), overlaying="y", side="right",
+                                      showgrid=False, rangemode="tozero"))
     fig.add_trace(_line(actual, fmt, color=theme.INK, width=2.5))
     partial = [(p, v) for p, v, part in zip(actual.periods, actual.values, actual.partial)
                if part and not i18n.is_missing(v)]

@@ -93,6 +93,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "level_township": ("镇街", "townships"),
     "level_city": ("市级", "the city"),
     "trends_title": ("各项指标走势", "Indicators over time"),
+    "townships_axis": ("所选镇街(右轴)", "Selected townships (right axis)"),
     # table
     "table_title_townships": ("镇街明细(可排序,点击一行进入)", "Townships (sortable; click a row to open it)"),
     "table_title_villages": ("村(社区)明细(可排序,点击一行进入)", "Villages and communities (sortable; click a row to open it)"),
@@ -182,11 +183,11 @@ def fmt_number(x, decimals: int, lang: str) -> str:
 
 
 def decimals_for(ind: Indicator, x: float) -> int:
-    """How many decimals a value of an indicator shows: rates 1; ratios 1 or 2; counts 0 when whole."""
+    """How many decimals a value shows: rates 1; ratios 2 below 10, else 1; counts 0 when whole."""
     if ind.measure == "rate":
         return 1
-    if ind.measure == "ratio":
-        return 1 if (ind.scale or 0) >= 100 else 2
+    if ind.measure == "ratio":  # 40.9 beds per thousand, but 0.86 social workers per 60 beds
+        return 2 if abs(x) < 10 else 1
     if abs(x - round(x)) < 1e-9:
         return 0
     return 2 if abs(x) < 100 else 1

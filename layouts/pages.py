@@ -15,7 +15,7 @@ HIDDEN = {"display": "none"}
 SHOWN: dict = {}
 
 
-def frame(lang: str) -> list:
+def frame(lang: str, indicators: list | None = None) -> list:
     """Breadcrumb, title, alerts, cards, then the unit and village sections."""
     return [
         html.Nav(id=ids.PAGE_BREADCRUMB, className="kpi-breadcrumb"),
@@ -23,7 +23,7 @@ def frame(lang: str) -> list:
             dmc.Title(id=ids.PAGE_TITLE, order=2), dmc.Text(id=ids.PAGE_SUBTITLE, c="dimmed")]),
         html.Div(id=ids.PAGE_ALERT),
         html.Div(id=ids.PAGE_CARDS),
-        unit_section(lang),
+        unit_section(lang, indicators or []),
         html.Section(id=ids.VILLAGE_SECTION, style=HIDDEN, children=[html.Div(id=ids.VILLAGE_TRENDS)]),
     ]
 
@@ -35,11 +35,11 @@ def graph(component_id, height: int = 380, static: bool = False) -> dcc.Graph:
                      style={"height": f"{height}px"} if static else None)
 
 
-def unit_section(lang: str) -> html.Section:
+def unit_section(lang: str, indicators: list) -> html.Section:
     """Trend of the selected indicator, ranking, tiles and table of the sub-units."""
     return html.Section(id=ids.UNIT_SECTION, style=HIDDEN, className="kpi-section", children=[
         dmc.Paper(withBorder=True, p="md", mt="lg", children=[
-            dmc.Select(id=ids.UNIT_INDICATOR, label=i18n.t("indicator", lang), data=[], w=420,
+            dmc.Select(id=ids.UNIT_INDICATOR, label=i18n.t("indicator", lang), data=indicators, w=420,
                        allowDeselect=False, searchable=True, maxDropdownHeight=400),
             graph(ids.UNIT_TREND, 400),
         ]),
@@ -56,7 +56,8 @@ def unit_section(lang: str) -> html.Section:
             dag.AgGrid(id=ids.UNIT_TABLE, rowData=[], columnDefs=[], getRowId="params.data.code",
                        defaultColDef={"sortable": True, "resizable": True, "suppressMovable": True},
                        dashGridOptions={"animateRows": False, "rowHeight": 36, "loadThemeGoogleFonts": False,
-},
-                       columnSize="responsiveSizeToFit", style={"height": "440px"}, className="kpi-grid"),
+                                        "domLayout": "autoHeight", "pagination": True, "paginationPageSize": 20,
+                                        "paginationPageSizeSelector": False},
+                       columnSize="responsiveSizeToFit", style={"height": None}, className="kpi-grid"),
         ]),
     ])

@@ -12,17 +12,19 @@ STORES = (ids.APP_ROUTE, ids.APP_MONTH, ids.APP_CATEGORY, ids.APP_INDICATOR, ids
           ids.APP_CANONICAL, ids.APP_CANONICAL_DONE, ids.APP_DOCUMENT)
 
 
-def layout(*, demo: bool, lang: str = i18n.DEFAULT_LANG) -> dmc.MantineProvider:
-    """The whole app layout; demo adds the visible demo-data label."""
+def layout(*, demo: bool, lang: str = i18n.DEFAULT_LANG, options: dict | None = None) -> dmc.MantineProvider:
+    """The whole app layout; demo adds the visible demo-data label; options fill the filters."""
+    options = options or {}
     return dmc.MantineProvider(theme=theme.MANTINE_THEME, children=[
         dcc.Location(id=ids.APP_URL, refresh=False),
         *[dcc.Store(id=store) for store in STORES],
-        header(demo=demo, lang=lang),
-        dmc.Container(fluid=True, px="lg", pb="xl", children=pages.frame(lang)),
+        header(demo=demo, lang=lang, options=options),
+        dmc.Container(fluid=True, px="lg", pb="xl",
+                      children=pages.frame(lang, indicators=options.get("indicators", []))),
     ])
 
 
-def header(*, demo: bool, lang: str) -> html.Header:
+def header(*, demo: bool, lang: str, options: dict) -> html.Header:
     """Title, demo label, language switch, and the filter bar."""
     title = dmc.Group(gap="sm", children=[
         dmc.Title(i18n.t("app_title", lang), order=3, id=ids.SHELL_TITLE),
@@ -34,17 +36,19 @@ def header(*, demo: bool, lang: str) -> html.Header:
         {"value": "zh", "label": i18n.t("lang_zh", lang)}, {"value": "en", "label": i18n.t("lang_en", lang)}])
     return html.Header(className="kpi-header", children=[
         dmc.Group(justify="space-between", align="center", children=[title, switch]),
-        filter_bar(lang),
+        filter_bar(lang, options),
     ])
 
 
-def filter_bar(lang: str) -> dmc.Group:
-    """As-of month, category, and (on the city page) townships; options arrive by callback."""
+def filter_bar(lang: str, options: dict) -> dmc.Group:
+    """As-of month, category, and (on the city page) townships; a callback keeps options in the language."""
     return dmc.Group(align="flex-end", gap="md", mt="sm", children=[
-        dmc.Select(id=ids.FILTER_MONTH, label=i18n.t("month", lang), data=[], w=160, searchable=True,
-                   allowDeselect=False, maxDropdownHeight=320, comboboxProps={"withinPortal": True}),
-        dmc.Select(id=ids.FILTER_CATEGORY, label=i18n.t("category", lang), data=[], w=200, clearable=True,
-                   placeholder=i18n.t("all_categories", lang)),
-        dmc.MultiSelect(id=ids.FILTER_TOWNS, label=i18n.t("townships", lang), data=[], miw=260, maw=640,
-                        clearable=True, searchable=True, placeholder=i18n.t("all_townships", lang)),
+        dmc.Select(id=ids.FILTER_MONTH, label=i18n.t("month", lang), data=options.get("months", []), w=160,
+                   searchable=True, allowDeselect=False, maxDropdownHeight=320),
+        dmc.Select(id=ids.FILTER_CATEGORY, label=i18n.t("category", lang), data=options.get("categories", []),
+                   w=200, clearable=True, placeholder=i18n.t("all_categories", lang)),
+        # value=[] from the start: Mantine would turn None into [] on mount, which reads as a choice.
+        dmc.MultiSelect(id=ids.FILTER_TOWNS, label=i18n.t("townships", lang), data=options.get("townships", []),
+                        value=[], miw=260, maw=640, clearable=True, searchable=True,
+                        placeholder=i18n.t("all_townships", lang)),
     ])

@@ -147,6 +147,26 @@ def test_drill_down_township_then_village_and_back_by_breadcrumb(dash_duo, app, 
     wait_until(lambda: urlparse(dash_duo.driver.current_url).path == "/", what="back to the city")
     dash_duo.wait_for_text_to_equal("#page-title", "义乌市")
     assert query(dash_duo)["month"] == MONTH
+    dash_duo.driver.back()  # back and forward move through the drill-downs
+    dash_duo.wait_for_text_to_equal("#page-title", "佛堂镇")
+    dash_duo.driver.back()
+    dash_duo.wait_for_text_to_equal("#page-title", village.name)
+    dash_duo.driver.forward()
+    dash_duo.wait_for_text_to_equal("#page-title", "佛堂镇")
+    assert severe_logs(dash_duo) == []
+
+
+def test_township_filter_narrows_the_city_page_and_clears(dash_duo, app):
+    dash_duo.start_server(app)
+    open_page(dash_duo, f"/?month={MONTH}")
+    choose(dash_duo, "filter-towns", "佛堂镇")
+    wait_until(lambda: query(dash_duo).get("towns") == FOTANG, what="towns in the URL")
+    wait_until(lambda: dash_duo.driver.execute_script(
+        "return document.querySelectorAll('#unit-table .ag-row').length") == 1, what="one township in the table")
+    dash_duo.driver.find_element(By.CSS_SELECTOR, "#filter-towns").send_keys("\ue003")  # backspace: clear it
+    wait_until(lambda: "towns" not in query(dash_duo), what="towns cleared from the URL")
+    wait_until(lambda: dash_duo.driver.execute_script(
+        "return document.querySelectorAll('#unit-table .ag-row').length") == 14, what="all townships again")
     assert severe_logs(dash_duo) == []
 
 

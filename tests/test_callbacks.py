@@ -124,6 +124,12 @@ def test_changing_a_filter_writes_the_url(demo_service):
     assert out[6] is no_update  # the route did not change: nothing downstream of it recomputes
 
 
+def test_a_filter_repeating_its_value_makes_no_history_entry(demo_service):
+    out = triggered(navigation.update_view, f"{ids.FILTER_CATEGORY}.value", demo_service,
+                    "/", "", MONTH, None, [], "zh", "certified_social_workers", *stores(("city", None)))
+    assert out[0] is no_update
+
+
 def test_clearing_the_category_clears_the_indicator(demo_service):
     out = triggered(navigation.update_view, f"{ids.FILTER_CATEGORY}.value", demo_service,
                     "/", "?month=2022-06&cat=养老&ind=meal_service_coverage&lang=zh", None, None, [], "zh",
