@@ -37,6 +37,17 @@ def update_url_from_card(service, clicks, *stored):
     return urlstate.search_for(urlstate.change(view_of(*stored), ind=ctx.triggered_id["ind"]))
 
 
+# The trend is below the cards: bring it into view when a card's button is clicked.
+SCROLL_TO_TREND_JS = """
+function(clicks) {
+    const clicked = (window.dash_clientside.callback_context.triggered || []).some(t => t.value);
+    const trend = document.getElementById("%s");
+    if (clicked && trend) { trend.scrollIntoView({behavior: "smooth", block: "center"}); }
+    return clicked ? Date.now() : window.dash_clientside.no_update;
+}
+""" % ids.UNIT_TREND
+
+
 def register(app, service) -> None:
     """Wire clicks to the URL."""
     url = (Output(ids.APP_URL, "pathname", allow_duplicate=True), Output(ids.APP_URL, "search", allow_duplicate=True))
@@ -46,3 +57,5 @@ def register(app, service) -> None:
                  prevent_initial_call=True)(bind(update_url_from_table, service))
     app.callback(url[1], Input({"type": ids.CARD_SELECT, "ind": ALL}, "n_clicks"), *store_states(),
                  prevent_initial_call=True)(bind(update_url_from_card, service))
+    app.clientside_callback(SCROLL_TO_TREND_JS, Output(ids.APP_SCROLL, "data"),
+                            Input({"type": ids.CARD_SELECT, "ind": ALL}, "n_clicks"), prevent_initial_call=True)

@@ -10,7 +10,8 @@ from __future__ import annotations
 APP_URL = "app-url"
 APP_CANONICAL = "app-canonical"          # canonical URL, written back with history.replaceState
 APP_CANONICAL_DONE = "app-canonical-done"
-APP_DOCUMENT = "app-document"            # <html lang> and tab title, set in the browser
+APP_DOCUMENT = "app-document"            # the tab title, set in the browser
+APP_SCROLL = "app-scroll"                # a card's trend button scrolls the trend into view
 APP_ROUTE = "app-route"                  # {"page": ..., "unit": ...}
 APP_MONTH = "app-month"
 APP_CATEGORY = "app-category"

@@ -9,7 +9,7 @@ from dashboard import i18n, ids, theme
 from . import pages
 
 STORES = (ids.APP_ROUTE, ids.APP_MONTH, ids.APP_CATEGORY, ids.APP_INDICATOR, ids.APP_LANG, ids.APP_TOWNS,
-          ids.APP_CANONICAL, ids.APP_CANONICAL_DONE, ids.APP_DOCUMENT)
+          ids.APP_CANONICAL, ids.APP_CANONICAL_DONE, ids.APP_DOCUMENT, ids.APP_SCROLL)
 
 
 def layout(*, demo: bool, lang: str = i18n.DEFAULT_LANG, options: dict | None = None) -> dmc.MantineProvider:

@@ -238,3 +238,13 @@ def test_empty_database_shows_no_data_yet(dash_duo, empty_settings):
     settled(dash_duo)
     assert set(card_texts(dash_duo, "value").values()) == {"—"}
     assert severe_logs(dash_duo) == []
+
+
+def test_a_cards_trend_button_selects_its_indicator(dash_duo, app):
+    dash_duo.start_server(app)
+    open_page(dash_duo, f"/?month={MONTH}")
+    button = dash_duo.driver.find_element(By.CSS_SELECTOR, "#page-cards .kpi-card-trend[id*='charity_index']")
+    button.click()
+    wait_until(lambda: query(dash_duo).get("ind") == "charity_index", what="ind in the URL")
+    dash_duo.wait_for_contains_text("#unit-trend .gtitle", "慈善发展指数")
+    assert severe_logs(dash_duo) == []
