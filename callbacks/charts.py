@@ -8,11 +8,11 @@ from dash import Output, dcc
 
 from dashboard import figures, i18n, ids, theme
 from dashboard.data.catalogue import Indicator
-from dashboard.data.periods import add_months, month_range, months_between
+from dashboard.data.periods import month_range, months_between
 from dashboard.layouts import table as table_layout
 from dashboard.service import LEVEL_RANK
 
-from .common import bind, find_unit, offered, store_inputs, unit_code, unit_label, view_of
+from .common import bind, find_unit, offered, store_inputs, unit_code, unit_label, view_of, window_start
 
 HISTORY = 36  # months of history on a trend chart
 CHILD_KIND = {"city": "township", "township": "village"}
@@ -25,7 +25,7 @@ def fmt_for(ind: Indicator, kind: str | None, lang: str):
 
 def series_of(service, code: str, ind: str, month: str, name: str) -> figures.Series:
     """A unit's values as shown, HISTORY months up to the month."""
-    rows = service.series(code, ind, month, start=add_months(month, -(HISTORY - 1)))
+    rows = service.series(code, ind, month, start=window_start(service, month, HISTORY))
     return figures.Series(name, tuple(p for p, _, _ in rows), tuple(v for _, v, _ in rows),
                           tuple(part for _, _, part in rows))
 
@@ -55,7 +55,8 @@ def trend_figure(service, code: str, ind_code: str, month: str, lang: str, compa
     ind = service.indicators[ind_code]
     k = next((k for k in service.kpis(code, month) if k.indicator == ind_code), None)
     unit = find_unit(service, code)
-    actual = series_of(service, code, ind_code, month, unit_label(unit, lang) if comparisons else i18n.t("actual", lang))
+    name = unit_label(unit, lang) if comparisons else i18n.t("actual", lang)
+    actual = series_of(service, code, ind_code, month, name)
     title = i18n.t("trend_title", lang, name=ind.name(lang))
     if k is None:
         return figures.no_data(i18n.t("no_data", lang), height, title)

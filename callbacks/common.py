@@ -7,6 +7,7 @@ from dash import Input, State
 
 from dashboard import i18n, ids, urlstate
 from dashboard.data.catalogue import CATEGORIES, CITY_CODE, Indicator, Unit
+from dashboard.data.periods import add_months
 from dashboard.service import KpiService, UnknownUnit
 
 STORE_IDS = (ids.APP_ROUTE, ids.APP_MONTH, ids.APP_CATEGORY, ids.APP_INDICATOR, ids.APP_LANG, ids.APP_TOWNS)
@@ -64,6 +65,13 @@ def effective_indicator(service: KpiService, view: urlstate.View) -> str | None:
         return view.ind
     choices = offered(service, find_unit(service, unit_code(view)) if view.page != "missing" else None, view.cat)
     return choices[0].code if choices else None
+
+
+def window_start(service: KpiService, month: str, months: int) -> str:
+    """The first of `months` months up to month, but not before the first month with data."""
+    first = service.state().get("first_period")
+    start = add_months(month, -(months - 1))
+    return max(start, first) if first and first <= month else start
 
 
 def bind(fn: Callable, service: KpiService) -> Callable:

@@ -5,12 +5,11 @@ import dash_mantine_components as dmc
 from dash import Output, dcc
 
 from dashboard import figures, i18n, ids, urlstate
-from dashboard.data.periods import add_months
 from dashboard.layouts import breadcrumb as crumbs
 from dashboard.layouts import cards as card_layout
 from dashboard.layouts.pages import HIDDEN, SHOWN
 
-from .common import bind, find_unit, offered, store_inputs, unit_code, unit_label, view_of
+from .common import bind, find_unit, offered, store_inputs, unit_code, unit_label, view_of, window_start
 
 SPARK_MONTHS = 12
 
@@ -71,7 +70,7 @@ def card_data(service, code: str, k, month: str | None) -> card_layout.CardData:
     ind = service.indicators[k.indicator]
     if month is None:
         return card_layout.CardData(ind, k, figures.sparkline(figures.Series("", (), (), ()), k.status))
-    rows = service.series(code, ind.code, month, start=add_months(month, -(SPARK_MONTHS - 1)))
+    rows = service.series(code, ind.code, month, start=window_start(service, month, SPARK_MONTHS))
     series = figures.Series(ind.code, tuple(p for p, _, _ in rows), tuple(v for _, v, _ in rows),
                             tuple(part for _, _, part in rows))
     target = service.target_for(ind.code, code, month) if k.target_kind == "cumulative" else None

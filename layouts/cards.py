@@ -10,7 +10,7 @@ import dataclasses
 
 import dash_mantine_components as dmc
 import plotly.graph_objects as go
-from dash import dcc, html
+from dash import dcc
 
 from dashboard import i18n, ids, theme
 from dashboard.data.catalogue import Indicator

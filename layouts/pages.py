@@ -44,10 +44,9 @@ def unit_section(lang: str, indicators: list) -> html.Section:
             graph(ids.UNIT_TREND, 400),
         ]),
         dmc.Grid(mt="lg", gutter="lg", children=[
-            dmc.GridCol(id=ids.UNIT_RANKING_COLUMN, span={"base": 12, "lg": 7}, children=dmc.Paper(withBorder=True, p="md", children=[
-                dmc.Text(id=ids.UNIT_RANKING_NOTE, size="sm", c="dimmed"),
-                graph(ids.UNIT_RANKING, 420),
-            ])),
+            dmc.GridCol(id=ids.UNIT_RANKING_COLUMN, span={"base": 12, "lg": 7}, children=dmc.Paper(
+                withBorder=True, p="md", children=[dmc.Text(id=ids.UNIT_RANKING_NOTE, size="sm", c="dimmed"),
+                                                   graph(ids.UNIT_RANKING, 420)])),
             dmc.GridCol(id=ids.UNIT_TILES_COLUMN, span={"base": 12, "lg": 5},
                         children=dmc.Paper(withBorder=True, p="md", children=graph(ids.UNIT_TILES, 520))),
         ]),
