@@ -62,7 +62,7 @@ def update_cards(service, route, month, cat, lang):
     cards = [card_data(service, unit.code, k, view.month) for k in service.kpis(unit.code, view.month)
              if k.indicator in shown]
     return card_layout.card_groups(group_cards(cards, view.cat, view.lang), view.lang,
-                                   selectable=view.page != "village")
+                                   selectable=view.page != "village" and view.month is not None)
 
 
 def card_data(service, code: str, k, month: str | None) -> card_layout.CardData:

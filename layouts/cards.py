@@ -79,8 +79,8 @@ def kpi_card(card: CardData, lang: str, selectable: bool = True) -> dmc.Card:
 def _target_lines(card: CardData, lang: str) -> list:
     """Target and date (with an 'assumed' mark), and the progress bar."""
     ind, k = card.indicator, card.kpi
-    if i18n.is_missing(k.target):
-        return [dmc.Text(i18n.t("no_target", lang), size="sm", c="dimmed")]
+    if i18n.is_missing(k.target):  # with no value either, there is nothing to judge: say nothing
+        return [] if i18n.is_missing(k.value) else [dmc.Text(i18n.t("no_target", lang), size="sm", c="dimmed")]
     target = i18n.t("target_by", lang, target=i18n.fmt_target(k.target, ind, lang, k.target_kind),
                     date=i18n.fmt_month(k.target_date, lang))
     line = dmc.Group(gap=6, children=[_field(ind.code, "target", target, size="sm")])
