@@ -160,6 +160,7 @@ def register(app, service) -> None:
     outlines = app.server.config.get("KPI_TOWNSHIP_OUTLINES") or {}
 
     def children(*args):
+        """update_children with this app's service and township outlines."""
         return update_children(service, outlines, *args)
     children.__name__ = update_children.__name__
 

@@ -77,6 +77,7 @@ def window_start(service: KpiService, month: str, months: int) -> str:
 def bind(fn: Callable, service: KpiService) -> Callable:
     """fn with the service as its first argument, under fn's name (Dash callbacks take Inputs only)."""
     def bound(*args):
+        """fn(service, *args)."""
         return fn(service, *args)
     bound.__name__ = fn.__name__
     bound.__qualname__ = fn.__qualname__

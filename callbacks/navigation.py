@@ -86,6 +86,7 @@ def register(app, service) -> None:
     default_lang = app.server.config.get("KPI_DEFAULT_LANG", "zh")
 
     def sync(*args):
+        """update_view with this app's service and default language."""
         return update_view(service, *args, default_lang=default_lang)
     sync.__name__ = update_view.__name__
 

@@ -40,6 +40,7 @@ STATIC_GRAPH_CONFIG = {"displayModeBar": False, "staticPlot": True}
 
 
 def _axis() -> dict:
+    """Quiet axes: light grid, no zero line, titles in the muted colour."""
     return dict(gridcolor=GRID, linecolor=GRID, zeroline=False, ticks="", automargin=True,
                 title=dict(font=dict(size=12, color=MUTED)))
 

@@ -210,6 +210,19 @@ def test_card_numbers_are_the_engines(demo_service, route):
         assert statuses[k.indicator] == i18n.status_label(k.status, "zh")
 
 
+@pytest.mark.parametrize("unit", [CITY_CODE, FOTANG])
+def test_card_numbers_are_what_the_kpis_command_prints(demo_service, unit):
+    """The CLI's table (rounded to 4 decimals) formats to the very text on the cards."""
+    route = {"page": "city", "unit": None} if unit == CITY_CODE else {"page": "township", "unit": unit}
+    tree = pages.update_cards(demo_service, route, MONTH, None, "zh")
+    values, progress = fields(tree, "value"), fields(tree, "progress")
+    for row in demo_service.kpi_frame(unit, MONTH).itertuples():
+        ind = demo_service.indicators[row.indicator]
+        assert values[row.indicator] == i18n.fmt_with_unit(row.value, ind, "zh", row.target_kind), row.indicator
+        if not math.isnan(row.progress):
+            assert progress[row.indicator] == f"完成度 {i18n.fmt_percent(row.progress)}", row.indicator
+
+
 def test_cards_show_projection_pace_and_partial_coverage(demo_service):
     tree = pages.update_cards(demo_service, {"page": "city", "unit": None}, MONTH, None, "zh")
     k = {k.indicator: k for k in demo_service.kpis(CITY_CODE, MONTH)}
