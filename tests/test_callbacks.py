@@ -375,3 +375,39 @@ def test_no_filter_combination_raises(demo_service, route):
                 charts.update_trend(demo_service, r, month, ind, lang, towns)
                 charts.update_children(demo_service, {}, r, month, ind, lang, towns)
                 charts.update_village_trends(demo_service, r, month, cat, lang)
+
+
+# --- the app factory ------------------------------------------------------------------------------
+class Untouchable:
+    """A service that fails on any use: building the app must not ask it anything."""
+
+    def __getattr__(self, name):
+        raise AssertionError(f"create_app used the service ({name}) before any request")
+
+
+def test_building_the_app_touches_no_database(demo_settings):
+    from dashboard.app import create_app
+
+    app = create_app(demo_settings, service=Untouchable())
+    assert app.config.serve_locally and app.scripts.config.serve_locally
+    assert app.title == "义乌市民政目标指标看板"
+
+
+def test_two_apps_in_one_process_each_have_every_callback(demo_settings):
+    from dashboard.app import create_app
+
+    first, second = create_app(demo_settings), create_app(demo_settings)
+    assert len(first.callback_map) == len(second.callback_map) > 5
+
+
+def test_the_page_loads_no_script_or_style_from_another_host(demo_settings):
+    import re
+
+    from dashboard.app import create_app
+
+    client = create_app(demo_settings).server.test_client()
+    html = client.get("/").get_data(as_text=True)
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert urls and all(u.startswith("/") for u in urls), urls
+    layout = json.dumps(client.get("/_dash-layout").get_json(), ensure_ascii=False)
+    assert "演示数据" in layout and "http://" not in layout and "https://" not in layout

@@ -174,3 +174,14 @@ def test_builders_do_not_mutate_their_arguments():
     figures.ranking(rows, title="r", lang="zh")
     figures.tiles(rows, title="t", lang="zh")
     assert rows == before
+
+
+def test_geojson_features_match_townships_by_code_adcode_or_name(tmp_path):
+    square = [[[120.0, 29.3], [120.1, 29.3], [120.1, 29.4], [120.0, 29.3]]]
+    features = [{"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": square}}
+                for props in ({"code": "330782001000"}, {"adcode": 330782002}, {"name": "稠江街道"}, {"name": "外地"})]
+    path = tmp_path / "townships.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    towns = {"330782001000": "稠城街道", "330782002000": "江东街道", "330782003000": "稠江街道"}
+    assert set(geo.load_outlines(path, towns)) == set(towns)
+    assert geo.find_geojson(tmp_path / "nowhere", tmp_path) == path
