@@ -57,6 +57,6 @@ def unit_section(lang: str, indicators: list) -> html.Section:
                        dashGridOptions={"animateRows": False, "rowHeight": 36, "loadThemeGoogleFonts": False,
                                         "domLayout": "autoHeight", "pagination": True, "paginationPageSize": 20,
                                         "paginationPageSizeSelector": False},
-                       columnSize="responsiveSizeToFit", style={"height": None}, className="kpi-grid"),
+                       style={"height": None}, className="kpi-grid"),  # flex columns fill the width
         ]),
     ])
