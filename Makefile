@@ -30,7 +30,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/bin/pip
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
 
-screenshots: install
+screenshots: install-test
 	$(BIN)/python scripts/screenshots.py
 
 bench: install-test
