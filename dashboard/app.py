@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None, service: KpiService | None = No
     """Build the dashboard on the configured database (or on the service given, for tests)."""
     settings = settings or Settings.from_env()
     app = dash.Dash(__name__, use_pages=False, serve_locally=True, assets_folder=str(ASSETS),
-                    title=TITLE, update_title=None, suppress_callback_exceptions=False,
+                    title=TITLE, update_title=None, suppress_callback_exceptions=False, compress=True,
                     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
     app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">', 1)
     app.scripts.config.serve_locally = True
