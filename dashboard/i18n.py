@@ -259,3 +259,37 @@ def coverage_text(reported: int, expected: int, level: str, lang: str) -> str:
     """'13/14 镇街已报送' for township reports, '537/542 村社已报送' for village reports."""
     key = {"township": "coverage_township", "village": "coverage_village"}.get(level, "coverage_city")
     return t(key, lang, n=f"{reported:,}", m=f"{expected:,}")
+
+
+# --- briefs and downloads (issue 5) -------------------------------------------------------------
+STRINGS.update({
+    "brief_title": ("{unit} 民政目标指标简报", "{unit}: civil-affairs targets brief"),
+    "brief_as_of": ("数据截至{month}", "Data as of {month}"),
+    "brief_source": ("数据来源:各镇街、村(社区)月度报送,经看板KPI引擎汇总(与 kpi-dashboard kpis 输出一致);"
+                     "目标依据《实施意见》,标“假设”者为规划假设。",
+                     "Source: monthly reports of townships and villages, rolled up by the dashboard's KPI engine "
+                     "(as printed by kpi-dashboard kpis); targets from the 《实施意见》, “assumed” ones are planning "
+                     "assumptions."),
+    "brief_demo": ("演示数据,并非真实报送", "Demo data, not real reports"),
+    "brief_file": ("简报", "brief"),
+    "brief_summary": ("{n}项指标", "{n} indicators"),
+    "brief_lowest": ("进度最慢的{n}个村(社区):{name}", "The {n} villages/communities furthest behind: {name}"),
+    "export_brief": ("导出简报", "Export brief"),
+    "download_csv": ("下载 CSV", "Download CSV"),
+    "file_trend": ("趋势", "trend"),
+    "file_ranking": ("排名", "ranking"),
+    "file_tiles": ("状态", "status"),
+    "file_table": ("明细", "table"),
+    "assumed_short": ("假设", "assumed"),
+})
+
+# CSV column headers: "中文(code)" (see dashboard/exports.py).
+CSV_HEADERS = {
+    "indicator": "指标代码", "unit_code": "单位代码", "period": "统计期", "value": "数值", "numerator": "分子",
+    "denominator": "分母", "target": "目标值", "target_date": "目标期限", "progress": "完成度",
+    "projected": "预测值", "status": "状态", "reported_units": "已报送单位数", "expected_units": "应报送单位数",
+    "name_zh": "指标名称", "name_en": "英文名称", "target_kind": "目标类型", "pace_needed": "每月还需",
+    "prorated_target": "按进度应达", "target_is_assumption": "目标为假设", "target_source": "目标依据",
+    "unit_name": "单位名称", "series": "系列", "code": "单位代码", "name": "名称", "status_label": "状态说明",
+    "projected_text": "预测值", "reported": "报送",
+}
