@@ -105,6 +105,38 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_projected": ("预测值", "Projected"),
     "col_reported": ("报送", "Reported"),
     "col_kind": ("类型", "Kind"),
+    # wall display (/wall)
+    "wall_as_of": ("数据截至 {month}", "Data as of {month}"),
+    "wall_refreshed": ("刷新于 {time}", "Refreshed {time}"),
+    "wall_connecting": ("正在连接数据…", "Connecting to the data…"),
+    "wall_stale": ("数据连接中断,显示的是 {time} 的数据", "Data connection lost, showing data from {time}"),
+    "wall_stale_never": ("数据连接中断,暂无数据", "Data connection lost: no data yet"),
+    "wall_league": ("各镇街目标完成情况", "Townships against target"),
+    "wall_league_note": ("格内为完成度;按达标或进度正常的项数、再按平均完成度排序",
+                         "Cells: progress towards target. Ranked by indicators achieved or on track, then mean progress"),
+    "wall_rank": ("排名", "Rank"),
+    "wall_on_target": ("达标/正常", "On target"),
+    "wall_completeness": ("{month}报送情况", "Reports for {month}"),
+    "wall_township_reports": ("镇街月报", "Township reports"),
+    "wall_village_reports": ("村社探访报送", "Village visit reports"),
+    "wall_reported": ("已报送", "Reported"),
+    "wall_partly": ("部分报送", "Partly reported"),
+    "wall_not_reported": ("未报送", "Not reported"),
+    "wall_items": ("{n}/{m} 项", "{n}/{m} items"),
+    "wall_villages": ("村社 {n}/{m}", "Villages {n}/{m}"),
+    "wall_missing_villages": ("尚未报送的村(社区)", "Villages and communities yet to report"),
+    "wall_all_reported": ("全部已报送", "All have reported"),
+    "wall_more": ("等 {n} 个", "and {n} more"),
+    "wall_target_assumed": ("目标为假设", "Assumed target"),
+}
+
+# Short indicator names where space is tight (table headers on the wall); others use the full name.
+SHORT_NAMES = {
+    "certified_social_workers": ("持证社工", "Social workers"),
+    "new_5a_social_orgs": ("新增5A社会组织", "New 5A orgs"),
+    "elderly_beds_per_1000": ("每千名老人床位", "Beds per 1,000 elders"),
+    "charity_index": ("慈善指数", "Charity index"),
+    "key_recipient_visit_rate": ("重点对象探访率", "Visit rate"),
 }
 
 STATUS_WORDS = {
@@ -161,6 +193,14 @@ def short_name(name: str) -> str:
         if name.endswith(suffix) and len(name) > len(suffix) + 1:
             return name[: -len(suffix)]
     return name
+
+
+def short_indicator_name(ind: Indicator, lang: str) -> str:
+    """持证社工 for 持证社工人数: a short name where there is one, else the full name."""
+    if ind.code in SHORT_NAMES:
+        zh, en = SHORT_NAMES[ind.code]
+        return en if lang == "en" else zh
+    return ind.name(lang)
 
 
 # --- numbers -----------------------------------------------------------------------------

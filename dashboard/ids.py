@@ -56,6 +56,31 @@ CARD_SELECT = "card-select"
 CARD_SPARKLINE = "card-sparkline"
 VILLAGE_TREND = "village-trend"
 
+# Wall display (/wall): its own tree, served instead of the shell; see layouts/wall.py.
+WALL_ROOT = "wall-root"
+WALL_OPTIONS = "wall-options"            # the parsed URL options (wallstate.WallOptions)
+WALL_DATA = "wall-data"                  # every panel of every unit in the rotation, from the refresh
+WALL_HEALTH = "wall-health"              # the server's word on the last refresh: database reachable or not
+WALL_FRESH = "wall-fresh"                # browser time of the last good refresh
+WALL_VIEWPORT = "wall-viewport"          # window size, so charts size their text to it
+WALL_ROTATE = "wall-rotate"
+WALL_REFRESH = "wall-refresh"
+WALL_TICK = "wall-tick"
+WALL_UNIT = "wall-unit"
+WALL_PANEL_TITLE = "wall-panel-title"
+WALL_CLOCK = "wall-clock"
+WALL_DATE = "wall-date"
+WALL_BANNER = "wall-banner"
+WALL_STAGE = "wall-stage"
+WALL_CONTENT = "wall-content"
+WALL_GRAPH_BOX = "wall-graph-box"
+WALL_GRAPH = "wall-graph"
+WALL_AS_OF = "wall-as-of"
+WALL_REFRESHED = "wall-refreshed"
+WALL_DEMO = "wall-demo"
+WALL_STEP = "wall-step"
+WALL_PROGRESS = "wall-progress"
+
 
 def card_select(indicator: str) -> dict:
     """The "trend" button of a KPI card (pattern-matching: selects the card's indicator)."""

@@ -65,3 +65,32 @@ TEMPLATE = go.layout.Template(layout=go.Layout(
 def status_color(status: str) -> str:
     """The colour of a status (grey for anything unknown)."""
     return STATUS_COLORS.get(status, STATUS_COLORS["no_data"])
+
+
+# --- the wall display: dark, high contrast, large type ---------------------------------------
+# The same status palette (every status colour has at least 3:1 against WALL_BG, and its STATUS_TEXT
+# at least 4.5:1 on it: tests/test_wall.py checks); ink and muted text have at least 7:1.
+WALL_BG = "#0b1220"
+WALL_PANEL = "#131c2e"
+WALL_INK = "#f4f6fa"
+WALL_MUTED = "#b8c2d1"
+WALL_GRID = "#2c384d"
+WALL_WARNING = "#F0E442"  # Okabe–Ito yellow, never a status colour: the stale-data banner
+
+
+def wall_template(font_px: int) -> go.layout.Template:
+    """The wall's variant of TEMPLATE: dark, transparent background, every text font_px or larger."""
+    axis = dict(gridcolor=WALL_GRID, linecolor=WALL_GRID, zeroline=False, ticks="", automargin=True,
+                tickfont=dict(size=font_px, color=WALL_MUTED), title=dict(font=dict(size=font_px, color=WALL_MUTED)))
+    return go.layout.Template(layout=go.Layout(
+        font=dict(family=FONT_STACK, size=font_px, color=WALL_INK),
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        colorway=[WALL_INK, "#56B4E9", PROJECTION, "#E69F00", "#009E73"],
+        xaxis=axis,
+        yaxis=axis,
+        margin=dict(l=font_px // 2, r=font_px * 3, t=font_px * 3, b=font_px // 2),
+        legend=dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom", font=dict(size=font_px)),
+        hovermode=False,
+        separators=".,",
+    ))
