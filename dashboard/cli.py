@@ -31,6 +31,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", default=None, help="YYYY-MM (default: the latest month with data)")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
+    p = sub.add_parser("brief", help="write the one-page brief (PNG 1920x1080 and A4, CSV) of a unit and month")
+    p.add_argument("--unit", default="city", help="unit code, 'city' (default) or 'all' (the city and every township)")
+    p.add_argument("--as-of", default=None, help="YYYY-MM (default: the latest month with data)")
+    p.add_argument("--out", required=True, help="folder to write into (created if missing)")
+    p.add_argument("--format", default="png,csv", help="comma-separated: png, csv (default both)")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+
     p = sub.add_parser("serve", help="run the dashboard (development server)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8050)

@@ -90,6 +90,59 @@ def cmd_kpis(settings: Settings, args) -> int:
     return 0
 
 
+def cmd_brief(settings: Settings, args) -> int:
+    """Write briefs for cron: each unit's PNGs and CSV; the others still written if one fails (exit 1)."""
+    from . import briefs, render, service
+
+    svc = service.KpiService.from_settings(settings)
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    if not formats or set(formats) - set(briefs.FORMATS):
+        print(f"kpi-dashboard: --format: choose from {','.join(briefs.FORMATS)}", file=sys.stderr)
+        return 2
+    try:
+        as_of = parse_period(args.as_of) if args.as_of else None
+        codes = briefs.resolve_unit(svc, args.unit)
+    except (ValueError, service.UnknownUnit) as exc:
+        print(f"kpi-dashboard: {exc}", file=sys.stderr)
+        return 2
+    renderer = render.shared_renderer() if "png" in formats else None
+    try:
+        if renderer:
+            renderer.start()  # once for the run: every image after this takes a fraction of a second
+    except render.RenderUnavailable as exc:
+        print(f"kpi-dashboard: {exc} (apt-get install chromium fonts-noto-cjk)", file=sys.stderr)
+        return 1
+    failed = []
+    for done, code in enumerate(codes):
+        name = svc.unit(code).name
+        _progress(done, len(codes), name)
+        try:
+            data = briefs.build(svc, code, as_of, args.lang)
+            written = briefs.write(args.out, briefs.files(data, renderer, formats))
+        except Exception as exc:  # noqa: BLE001  one unit's failure must not stop the other briefs
+            failed.append(code)
+            print(f"\nkpi-dashboard: brief of {code} {name} failed: {exc!r}", file=sys.stderr)
+            continue
+        if len(codes) == 1:
+            print("\n".join(str(p) for p in written))
+    _progress(len(codes), len(codes), "")
+    print(f"{len(codes) - len(failed)} of {len(codes)} briefs written to {args.out}"
+          + (f"; failed: {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
+def _progress(done: int, total: int, label: str) -> None:
+    """A progress bar on stderr (redrawn in place on a terminal, one line per step in a log)."""
+    if total < 2:
+        return
+    bar = "#" * (20 * done // total) + "-" * (20 - 20 * done // total)
+    line = f"[{bar}] {done}/{total} {label}"
+    if sys.stderr.isatty():
+        print("\r" + line.ljust(60), end="" if done < total else "\n", file=sys.stderr, flush=True)
+    else:
+        print(line, file=sys.stderr, flush=True)
+
+
 def cmd_serve(settings: Settings, args) -> int:
     """Run Dash's development server (production uses gunicorn; see README)."""
     from .app import create_app

@@ -40,6 +40,8 @@ class Renderer:
         with self._lock:
             if self._kaleido is not None:
                 return self
+            for name in ("kaleido", "choreographer", "logistro"):  # a line per tab and render otherwise
+                logging.getLogger(name).setLevel(max(logging.WARNING, log.getEffectiveLevel()))
             loop = asyncio.new_event_loop()
             thread = threading.Thread(target=loop.run_forever, name="kaleido", daemon=True)
             thread.start()
