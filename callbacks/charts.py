@@ -12,7 +12,7 @@ from dashboard.data.periods import month_range, months_between
 from dashboard.layouts import table as table_layout
 from dashboard.service import LEVEL_RANK
 
-from .common import bind, find_unit, offered, store_inputs, unit_code, unit_label, view_of, window_start
+from .common import bind, find_unit, offered, plain, store_inputs, unit_code, unit_label, view_of, window_start
 
 HISTORY = 36  # months of history on a trend chart
 CHILD_KIND = {"city": "township", "township": "village"}
@@ -160,14 +160,15 @@ def register(app, service) -> None:
     outlines = app.server.config.get("KPI_TOWNSHIP_OUTLINES") or {}
 
     def children(*args):
-        """update_children with this app's service and township outlines."""
-        return update_children(service, outlines, *args)
+        """update_children with this app's service and township outlines, cached like the others."""
+        return service.remember(f"{__name__}.update_children", args,
+                                lambda: plain(update_children(service, outlines, *args)))
     children.__name__ = update_children.__name__
 
     app.callback(
         Output(ids.UNIT_TREND, "figure"),
         *store_inputs(ids.APP_ROUTE, ids.APP_MONTH, ids.APP_INDICATOR, ids.APP_LANG, ids.APP_TOWNS),
-    )(bind(update_trend, service))
+    )(bind(update_trend, service, memo=True))
     app.callback(
         Output(ids.UNIT_RANKING, "figure"), Output(ids.UNIT_RANKING_NOTE, "children"),
         Output(ids.UNIT_TILES, "figure"), Output(ids.UNIT_TABLE, "rowData"), Output(ids.UNIT_TABLE, "columnDefs"),
@@ -177,5 +178,5 @@ def register(app, service) -> None:
     app.callback(
         Output(ids.VILLAGE_TRENDS, "children"),
         *store_inputs(ids.APP_ROUTE, ids.APP_MONTH, ids.APP_CATEGORY, ids.APP_LANG),
-    )(bind(update_village_trends, service))
+    )(bind(update_village_trends, service, memo=True))
 

@@ -1,9 +1,11 @@
 """What every callbacks module needs: the state stores as one view, facts from the service, binding."""
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
-from dash import Input, State
+from dash import Input, State, no_update
+from plotly.io.json import to_json_plotly
 
 from dashboard import i18n, ids, urlstate
 from dashboard.data.catalogue import CATEGORIES, CITY_CODE, Indicator, Unit
@@ -74,16 +76,33 @@ def window_start(service: KpiService, month: str, months: int) -> str:
     return max(start, first) if first and first <= month else start
 
 
-def bind(fn: Callable, service: KpiService) -> Callable:
-    """fn with the service as its first argument, under fn's name (Dash callbacks take Inputs only)."""
+def bind(fn: Callable, service: KpiService, memo: bool = False) -> Callable:
+    """fn with the service as its first argument, under fn's name (Dash callbacks take Inputs only).
+
+    memo=True caches the output per (arguments, data version) as plain JSON data, for callbacks whose
+    output depends on nothing else: a warm call is then one cache read.
+    """
+    name = f"{fn.__module__}.{fn.__qualname__}"
+
     def bound(*args):
         """fn(service, *args)."""
-        return fn(service, *args)
+        if not memo:
+            return fn(service, *args)
+        return service.remember(name, args, lambda: plain(fn(service, *args)))
     bound.__name__ = fn.__name__
     bound.__qualname__ = fn.__qualname__
     bound.__doc__ = fn.__doc__
     bound.__module__ = fn.__module__
     return bound
+
+
+def plain(output):
+    """A callback output as plain JSON data (what Dash would send), keeping no_update markers."""
+    if isinstance(output, tuple):
+        return tuple(plain(part) for part in output)
+    if output is no_update:
+        return output
+    return json.loads(to_json_plotly(output))
 
 
 def unit_label(unit: Unit, lang: str) -> str:

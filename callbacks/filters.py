@@ -54,4 +54,4 @@ def register(app, service) -> None:
         Output(ids.FILTER_TOWNS, "display"),
         Output(ids.UNIT_INDICATOR, "data"), Output(ids.UNIT_INDICATOR, "label"),
         *store_inputs(ids.APP_ROUTE, ids.APP_LANG, ids.APP_CATEGORY),
-    )(bind(update_filters, service))
+    )(bind(update_filters, service, memo=True))

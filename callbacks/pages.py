@@ -74,7 +74,8 @@ def card_data(service, code: str, k, month: str | None) -> card_layout.CardData:
     series = figures.Series(ind.code, tuple(p for p, _, _ in rows), tuple(v for _, v, _ in rows),
                             tuple(part for _, _, part in rows))
     target = service.target_for(ind.code, code, month) if k.target_kind == "cumulative" else None
-    return card_layout.CardData(ind, k, figures.sparkline(series, k.status),
+    additive = ind.aggregation in ("stock", "flow") and k.target_kind != "growth"
+    return card_layout.CardData(ind, k, figures.sparkline(series, k.status, additive=additive),
                                 target.start_period if target else None)
 
 
@@ -98,8 +99,8 @@ def register(app, service) -> None:
         Output(ids.UNIT_TILES_COLUMN, "style"), Output(ids.UNIT_RANKING_COLUMN, "span"),
         *store_inputs(ids.APP_ROUTE, ids.APP_MONTH, ids.APP_CATEGORY, ids.APP_INDICATOR, ids.APP_LANG,
                       ids.APP_TOWNS),
-    )(bind(update_frame, service))
+    )(bind(update_frame, service, memo=True))
     app.callback(
         Output(ids.PAGE_CARDS, "children"),
         *store_inputs(ids.APP_ROUTE, ids.APP_MONTH, ids.APP_CATEGORY, ids.APP_LANG),
-    )(bind(update_cards, service))
+    )(bind(update_cards, service, memo=True))

@@ -6,6 +6,7 @@ request anywhere computes afresh and nothing stale is ever served.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import math
 
@@ -78,6 +79,20 @@ class KpiService:
         if self._facts_memo is None or self._facts_memo[0] != version:
             self._facts_memo = (version, self._cached("facts", version))
         return {"version": version, **self._facts_memo[1]}
+
+    def remember(self, name: str, args: tuple, compute):
+        """compute() through the cache under (name, args, data version): for whole callback outputs.
+
+        Only for results that depend on nothing but their arguments and the data.
+        """
+        version = self._version(None)
+        digest = hashlib.sha256(repr(args).encode()).hexdigest()[:32]
+        key = f"out:{name}:{version}:{digest}"
+        value = self.cache.get(key)
+        if value is None:
+            value = compute()
+            self.cache.set(key, value, timeout=self.cache_timeout)
+        return value
 
     def _compute_facts(self, _version: int) -> dict:
         with self.engine.connect() as conn:

@@ -9,8 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 import dash_mantine_components as dmc
-import plotly.graph_objects as go
-from dash import dcc
+from dash import html
 
 from dashboard import i18n, ids, theme
 from dashboard.data.catalogue import Indicator
@@ -23,7 +22,7 @@ class CardData:
 
     indicator: Indicator
     kpi: Kpi
-    sparkline: go.Figure
+    sparkline: str  # an SVG data URI (figures.sparkline)
     start_period: str | None = None  # where a cumulative flow starts counting
 
 
@@ -66,8 +65,8 @@ def kpi_card(card: CardData, lang: str, selectable: bool = True) -> dmc.Card:
     if k.partial and k.expected_units:
         children.append(_field(code, "coverage", i18n.coverage_text(k.reported_units, k.expected_units,
                                                                     ind.level, lang), size="xs", c="#8a5a00"))
-    children.append(dcc.Graph(id=ids.card_sparkline(code), figure=card.sparkline, config=theme.STATIC_GRAPH_CONFIG,
-                              style={"height": "48px"}, className="kpi-sparkline"))
+    children.append(html.Img(id=ids.card_sparkline(code), src=card.sparkline, alt="", className="kpi-sparkline",
+                             style={"height": "48px", "width": "100%", "display": "block"}))
     if selectable:
         children.append(dmc.Button(i18n.t("show_trend", lang), id=ids.card_select(code), variant="subtle",
                                    size="compact-xs", className="kpi-card-trend"))

@@ -32,7 +32,7 @@ def annotation_texts(fig):
 
 
 def test_every_builder_uses_the_shared_template():
-    figs = [figures.no_data("x"), figures.sparkline(series([1, 2]), "on_track"),
+    figs = [figures.no_data("x"),
             figures.trend(series([1, 2]), fmt=fmt, title="t", lang="zh"),
             figures.ranking([ranked("330782100000", 0.5, "off_track")], title="r", lang="zh"),
             figures.tiles([ranked("330782100000", 0.5, "off_track")], title="t", lang="zh")]
@@ -95,12 +95,32 @@ def test_trend_comparison_lines_come_before_the_actual_line():
     assert [t.name for t in fig.data][:2] == ["佛堂镇", "actual"]
 
 
-def test_sparkline_has_gaps_and_no_axes_and_is_empty_without_values():
-    fig = figures.sparkline(series([1.0, NAN, 2.0]), "at_risk")
-    assert list(fig.data[0].y) == [1.0, None, 2.0]
-    assert fig.data[0].line.color == theme.STATUS_COLORS["at_risk"]
-    assert fig.layout.xaxis.visible is False
-    assert not figures.sparkline(series([NAN]), "no_data").data
+def _svg(uri: str) -> str:
+    from urllib.parse import unquote
+
+    assert uri.startswith("data:image/svg+xml,")
+    return unquote(uri.split(",", 1)[1])
+
+
+def test_sparkline_breaks_the_line_at_gaps_in_the_status_colour():
+    svg = _svg(figures.sparkline(series([1.0, NAN, 2.0, 3.0]), "at_risk"))
+    path = svg.split(' d="')[1].split('"')[0]
+    assert path.count("M") == 2 and path.count("L") == 1  # 1 | gap | 2 - 3: two runs, never a drop to 0
+    assert f'stroke="{theme.STATUS_COLORS["at_risk"]}"' in svg
+
+
+def test_sparkline_keeps_partial_months_of_sums_off_the_line():
+    partial = figures.Series("x", ("2022-01", "2022-02", "2022-03"), (10.0, 11.0, 4.0), (False, False, True))
+    svg = _svg(figures.sparkline(partial, "on_track", additive=True))
+    path = svg.split(' d="')[1].split('"')[0]
+    assert path.count("M") + path.count("L") == 2  # only the two complete months are joined
+    assert 'fill="white"' in svg  # the incomplete month is an open dot
+    rate = _svg(figures.sparkline(partial, "on_track", additive=False))
+    assert rate.split(' d="')[1].split('"')[0].count("L") == 2  # a ratio's partial month is a fair estimate
+
+
+def test_sparkline_without_values_draws_nothing():
+    assert "<path" not in _svg(figures.sparkline(series([NAN]), "no_data"))
 
 
 def test_ranking_sorts_by_progress_and_carries_the_unit_code():
