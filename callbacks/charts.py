@@ -161,8 +161,9 @@ def register(app, service) -> None:
 
     def children(*args):
         """update_children with this app's service and township outlines, cached like the others."""
-        return service.remember(f"{__name__}.update_children", args,
-                                lambda: plain(update_children(service, outlines, *args)))
+        with service.pinned():
+            return service.remember(f"{__name__}.update_children", args,
+                                    lambda: plain(update_children(service, outlines, *args)))
     children.__name__ = update_children.__name__
 
     app.callback(

@@ -85,10 +85,11 @@ def bind(fn: Callable, service: KpiService, memo: bool = False) -> Callable:
     name = f"{fn.__module__}.{fn.__qualname__}"
 
     def bound(*args):
-        """fn(service, *args)."""
-        if not memo:
-            return fn(service, *args)
-        return service.remember(name, args, lambda: plain(fn(service, *args)))
+        """fn(service, *args), reading the data version once."""
+        with service.pinned():
+            if not memo:
+                return fn(service, *args)
+            return service.remember(name, args, lambda: plain(fn(service, *args)))
     bound.__name__ = fn.__name__
     bound.__qualname__ = fn.__qualname__
     bound.__doc__ = fn.__doc__

@@ -5,9 +5,11 @@ request anywhere computes afresh and nothing stale is ever served.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import logging
+import threading
 import math
 
 import pandas as pd
@@ -26,6 +28,7 @@ EXTRA_COLUMNS = ["name_zh", "name_en", "target_kind", "pace_needed", "prorated_t
                  "target_is_assumption", "target_source"]
 HISTORY_MONTHS = 36  # months of history the KPI evaluation needs (YoY, trend, year to date)
 LEVEL_RANK = {"village": 0, "township": 1, "city": 2}
+MONTHS_MEMO_SIZE = 256  # converted roll-ups kept in process (they are small: one unit's months)
 
 
 class UnknownUnit(LookupError):
@@ -63,6 +66,8 @@ class KpiService:
         self.cache_timeout = cache_timeout
         self._unit_memo: tuple[int, UnitIndex] | None = None
         self._facts_memo: tuple[int, dict] | None = None
+        self._months_memo: dict[tuple, dict[str, list[kpi.Month]]] = {}
+        self._pin = threading.local()
 
     @classmethod
     def from_settings(cls, settings: Settings, cache=None) -> "KpiService":
@@ -73,12 +78,31 @@ class KpiService:
 
     # --- cached building blocks -------------------------------------------------------
     def state(self) -> dict:
-        """Data version, demo flag and latest period: one primary-key read, the rest cached per version."""
-        with self.engine.connect() as conn:
-            version = queries.data_version(conn)
+        """Data version, demo flag and latest period: one primary-key read, the rest cached per version.
+
+        Inside `pinned()` the version is read once, so one answer never mixes two data versions.
+        """
+        version = getattr(self._pin, "version", None)
+        if version is None:
+            with self.engine.connect() as conn:
+                version = queries.data_version(conn)
+            if getattr(self._pin, "active", False):
+                self._pin.version = version
         if self._facts_memo is None or self._facts_memo[0] != version:
             self._facts_memo = (version, self._cached("facts", version))
         return {"version": version, **self._facts_memo[1]}
+
+    @contextlib.contextmanager
+    def pinned(self):
+        """Read the data version at most once in this block (one callback, one request)."""
+        outer = getattr(self._pin, "active", False)
+        self._pin.active = True
+        try:
+            yield self
+        finally:
+            if not outer:
+                self._pin.active = False
+                self._pin.version = None
 
     def remember(self, name: str, args: tuple, compute):
         """compute() through the cache under (name, args, data version): for whole callback outputs.
@@ -196,9 +220,16 @@ class KpiService:
         """Rolled-up months per indicator for a unit, up to as_of (HISTORY_MONTHS back by default)."""
         start = start or add_months(as_of, -(HISTORY_MONTHS - 1))
         version = self._version(version)  # once: expected() per row must not query the state again
-        frame = self._cached("rollup", version, unit_code, start, as_of)
-        unit = self._unit(unit_code, version)
-        return _to_months(frame, lambda ind, p: self.expected(unit, self.indicators[ind].level, p, version))
+        key = (version, unit_code, start, as_of)
+        found = self._months_memo.get(key)
+        if found is None:
+            frame = self._cached("rollup", version, unit_code, start, as_of)
+            unit = self._unit(unit_code, version)
+            found = _to_months(frame, lambda ind, p: self.expected(unit, self.indicators[ind].level, p, version))
+            self._months_memo[key] = found
+            while len(self._months_memo) > MONTHS_MEMO_SIZE:  # in-process, bounded, keyed by version
+                self._months_memo.pop(next(iter(self._months_memo)))
+        return found
 
     def target_for(self, indicator: str, unit_code: str, as_of: str) -> kpi.TargetRow | None:
         """The target an indicator is judged against for a unit and month."""
