@@ -54,17 +54,21 @@ def read_csv(data: bytes) -> pd.DataFrame:
     return frame
 
 
-def figure_frame(fig: go.Figure | dict, indicator: str, unit_code: str) -> pd.DataFrame:
-    """Every point a line chart draws, one row per series and month: exactly what the chart shows."""
+def figure_frame(fig: go.Figure | dict, indicator: str) -> pd.DataFrame:
+    """Every point a line chart draws, one row per series and month: exactly what the chart shows.
+
+    A series is a legend entry: the actual values (or a township's, named), the months with missing
+    reports, the target line and point, the projection.
+    """
     fig = go.Figure(fig) if isinstance(fig, dict) else fig
     rows = []
     for trace in fig.data:
         if trace.type != "scatter" or trace.x is None or trace.y is None:
             continue
         for x, y in zip(trace.x, trace.y):
-            rows.append({"indicator": indicator, "unit_code": unit_code, "series": trace.name or "",
-                         "period": str(x)[:7], "value": _number(y)})
-    return pd.DataFrame(rows, columns=["indicator", "unit_code", "series", "period", "value"])
+            rows.append({"indicator": indicator, "series": trace.name or "", "period": str(x)[:7],
+                         "value": _number(y)})
+    return pd.DataFrame(rows, columns=["indicator", "series", "period", "value"])
 
 
 def table_frame(rows: list[dict], indicator: str) -> pd.DataFrame:

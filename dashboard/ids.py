@@ -95,3 +95,14 @@ def card_sparkline(indicator: str) -> dict:
 def village_trend(indicator: str) -> dict:
     """One indicator's trend graph on the village page."""
     return {"type": VILLAGE_TREND, "ind": indicator}
+
+
+# Downloads and briefs (issue 5): CSV buttons next to each chart and table, one brief per page
+EXPORT_BRIEF = "export-brief"                  # 导出简报: zip of the page's one-page brief
+EXPORT_BRIEF_DOWNLOAD = "export-brief-download"
+EXPORT_TREND_CSV = "export-trend-csv"
+EXPORT_RANKING_CSV = "export-ranking-csv"
+EXPORT_TILES_CSV = "export-tiles-csv"
+EXPORT_TABLE_CSV = "export-table-csv"
+EXPORT_VILLAGE_CSV = "export-village-csv"      # every chart of the village page
+EXPORT_CSV_DOWNLOAD = "export-csv-download"

@@ -20,11 +20,15 @@ def frame(lang: str, indicators: list | None = None) -> list:
     return [
         html.Nav(id=ids.PAGE_BREADCRUMB, className="kpi-breadcrumb"),
         dmc.Group(align="baseline", gap="md", mt="xs", children=[
-            dmc.Title(id=ids.PAGE_TITLE, order=2), dmc.Text(id=ids.PAGE_SUBTITLE, c="dimmed")]),
+            dmc.Title(id=ids.PAGE_TITLE, order=2), dmc.Text(id=ids.PAGE_SUBTITLE, c="dimmed"),
+            dmc.Button(i18n.t("export_brief", lang), id=ids.EXPORT_BRIEF, variant="light", size="compact-sm",
+                       display="none"),
+            dcc.Download(id=ids.EXPORT_BRIEF_DOWNLOAD), dcc.Download(id=ids.EXPORT_CSV_DOWNLOAD)]),
         html.Div(id=ids.PAGE_ALERT),
         html.Div(id=ids.PAGE_CARDS),
         unit_section(lang, indicators or []),
-        html.Section(id=ids.VILLAGE_SECTION, style=HIDDEN, children=[html.Div(id=ids.VILLAGE_TRENDS)]),
+        html.Section(id=ids.VILLAGE_SECTION, style=HIDDEN, children=[
+            csv_button(ids.EXPORT_VILLAGE_CSV, lang, mt="lg"), html.Div(id=ids.VILLAGE_TRENDS)]),
     ]
 
 
@@ -35,23 +39,34 @@ def graph(component_id, height: int = 380, static: bool = False) -> dcc.Graph:
                      style={"height": f"{height}px"} if static else None)
 
 
+def csv_button(component_id: str, lang: str, **props) -> dmc.Button:
+    """A small "download CSV" button next to a chart or table."""
+    return dmc.Button(i18n.t("download_csv", lang), id=component_id, variant="subtle", size="compact-xs",
+                      className="kpi-csv-button", **props)
+
+
 def unit_section(lang: str, indicators: list) -> html.Section:
     """Trend of the selected indicator, ranking, tiles and table of the sub-units."""
     return html.Section(id=ids.UNIT_SECTION, style=HIDDEN, className="kpi-section", children=[
         dmc.Paper(withBorder=True, p="md", mt="lg", children=[
-            dmc.Select(id=ids.UNIT_INDICATOR, label=i18n.t("indicator", lang), data=indicators, w=420,
-                       allowDeselect=False, searchable=True, maxDropdownHeight=400),
+            dmc.Group(justify="space-between", align="flex-end", children=[
+                dmc.Select(id=ids.UNIT_INDICATOR, label=i18n.t("indicator", lang), data=indicators, w=420,
+                           allowDeselect=False, searchable=True, maxDropdownHeight=400),
+                csv_button(ids.EXPORT_TREND_CSV, lang)]),
             graph(ids.UNIT_TREND, 400),
         ]),
         dmc.Grid(mt="lg", gutter="lg", children=[
             dmc.GridCol(id=ids.UNIT_RANKING_COLUMN, span={"base": 12, "lg": 7}, children=dmc.Paper(
                 withBorder=True, p="md", children=[dmc.Text(id=ids.UNIT_RANKING_NOTE, size="sm", c="dimmed"),
-                                                   graph(ids.UNIT_RANKING, 420)])),
+                                                   graph(ids.UNIT_RANKING, 420),
+                                                   csv_button(ids.EXPORT_RANKING_CSV, lang)])),
             dmc.GridCol(id=ids.UNIT_TILES_COLUMN, span={"base": 12, "lg": 5},
-                        children=dmc.Paper(withBorder=True, p="md", children=graph(ids.UNIT_TILES, 520))),
+                        children=dmc.Paper(withBorder=True, p="md", children=[
+                            graph(ids.UNIT_TILES, 520), csv_button(ids.EXPORT_TILES_CSV, lang)])),
         ]),
         dmc.Paper(withBorder=True, p="md", mt="lg", children=[
-            dmc.Title(id=ids.UNIT_TABLE_TITLE, order=4, mb="sm"),
+            dmc.Group(justify="space-between", align="center", mb="sm", children=[
+                dmc.Title(id=ids.UNIT_TABLE_TITLE, order=4), csv_button(ids.EXPORT_TABLE_CSV, lang)]),
             dag.AgGrid(id=ids.UNIT_TABLE, rowData=[], columnDefs=[], getRowId="params.data.code",
                        defaultColDef={"sortable": True, "resizable": True, "suppressMovable": True},
                        dashGridOptions={"animateRows": False, "rowHeight": 36, "loadThemeGoogleFonts": False,
