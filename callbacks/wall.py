@@ -1,0 +1,97 @@
+"""The wall display's callbacks: the data refresh on the server; rotation, clock and freshness in the browser.
+
+The refresh sends every panel at once (callbacks/wall_data.py) and replaces the last data in
+place. When the database is unreachable it sends nothing (the wall keeps its last data) and says
+so: the browser then shows the stale-data banner with the time of the last good refresh, and hides
+it after the next good one. When the server itself is down, the browser notices by the age of its
+last good refresh; its intervals keep firing, so it recovers by itself when the server is back.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+import sqlalchemy as sa
+from dash import ClientsideFunction, Input, Output, State, no_update
+
+from dashboard import ids
+from dashboard.wallstate import WallOptions
+
+from . import wall_data
+
+log = logging.getLogger(__name__)
+# What the service raises when the database cannot be reached (connection refused or lost, file
+# gone, pool exhausted). Anything else is a bug and should fail loudly.
+DB_ERRORS = (sa.exc.DBAPIError, sa.exc.TimeoutError)
+
+
+class Outage:
+    """Logs a database outage once: a WARNING when it starts, INFO when it ends, nothing in between."""
+
+    def __init__(self):
+        self.since: float | None = None
+
+    def failed(self, exc: Exception) -> None:
+        """A refresh could not read the database."""
+        if self.since is None:
+            self.since = time.monotonic()
+            log.warning("wall: database unreachable, walls keep showing their last data: %s", reason(exc))
+
+    def recovered(self) -> None:
+        """A refresh read the database again."""
+        if self.since is not None:
+            log.info("wall: database reachable again after %.0f s", time.monotonic() - self.since)
+            self.since = None
+
+
+def reason(exc: Exception) -> str:
+    """The first line of the driver's message, without SQLAlchemy's statement and background link."""
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+
+
+def update_data(service, outage: Outage, n_intervals, viewport, options):
+    """Every panel for the wall's options; on a database error no_update and a failed health instead."""
+    wall = WallOptions.from_store(options)
+    try:
+        data = wall_data.wall_data(service, wall, wall_data.font_px(viewport))
+    except DB_ERRORS as exc:
+        outage.failed(exc)
+        return no_update, {"ok": False, "n": n_intervals}
+    outage.recovered()
+    return data, {"ok": True, "n": n_intervals}
+
+
+def register(app, service) -> None:
+    """Wire the refresh to its interval and the browser-side functions of assets/wall.js."""
+    outage = Outage()
+
+    def refresh(*args):
+        """update_data with this app's service and outage log."""
+        return update_data(service, outage, *args)
+    refresh.__name__ = update_data.__name__
+
+    app.callback(
+        Output(ids.WALL_DATA, "data"), Output(ids.WALL_HEALTH, "data"),
+        Input(ids.WALL_REFRESH, "n_intervals"), Input(ids.WALL_VIEWPORT, "data"), State(ids.WALL_OPTIONS, "data"),
+    )(refresh)
+    app.clientside_callback(
+        ClientsideFunction("wall", "show"),
+        Output(ids.WALL_UNIT, "children"), Output(ids.WALL_PANEL_TITLE, "children"),
+        Output(ids.WALL_CONTENT, "children"), Output(ids.WALL_STAGE, "className"),
+        Output(ids.WALL_GRAPH, "figure"), Output(ids.WALL_GRAPH_BOX, "className"),
+        Output(ids.WALL_STEP, "children"), Output(ids.WALL_PROGRESS, "style"),
+        Output(ids.WALL_AS_OF, "children"), Output(ids.WALL_DEMO, "className"),
+        Input(ids.WALL_ROTATE, "n_intervals"), Input(ids.WALL_DATA, "data"), State(ids.WALL_OPTIONS, "data"),
+    )
+    app.clientside_callback(
+        ClientsideFunction("wall", "fresh"),
+        Output(ids.WALL_FRESH, "data"), Input(ids.WALL_HEALTH, "data"), State(ids.WALL_FRESH, "data"),
+    )
+    app.clientside_callback(
+        ClientsideFunction("wall", "tick"),
+        Output(ids.WALL_CLOCK, "children"), Output(ids.WALL_DATE, "children"), Output(ids.WALL_REFRESHED, "children"),
+        Output(ids.WALL_BANNER, "children"), Output(ids.WALL_BANNER, "className"), Output(ids.WALL_VIEWPORT, "data"),
+        Input(ids.WALL_TICK, "n_intervals"), Input(ids.WALL_FRESH, "data"),
+        State(ids.WALL_OPTIONS, "data"), State(ids.WALL_VIEWPORT, "data"),
+    )
