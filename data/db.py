@@ -17,7 +17,8 @@ def make_engine(url: str, **kwargs) -> sa.Engine:
     u = sa.make_url(url)
     options: dict = {"future": True, "pool_pre_ping": True}
     if u.get_backend_name() == "sqlite":
-        if u.database and u.database != ":memory:":
+        # A URI filename (sqlite:///file:PATH?mode=rw&uri=true) is not a path; mode=rw also means "never create".
+        if u.database and u.database != ":memory:" and u.query.get("uri") != "true":
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
         options["connect_args"] = {"timeout": 30}
     elif u.get_backend_name() == "mysql":
