@@ -168,9 +168,10 @@ def completeness_panel(service, unit: Unit, month: str, lang: str, townships: li
             shared["reports"] = [reports(service, t, month, lang) for t in townships]
         return {"kind": "completeness", "title": title,
                 "content": panels.completeness_city(shared["reports"], lang)}
-    missing = []
+    villages: dict[str, tuple[str, bool]] = {}  # code -> (name, reported every village-level indicator)
     for ind in (i for i in service.applicable(unit) if i.level == "village"):
-        missing += [village_name(c.unit.name) for c in service.children_kpis(unit.code, ind.code, month)
-                    if c.kpi.reported_units == 0 and village_name(c.unit.name) not in missing]
+        for child in service.children_kpis(unit.code, ind.code, month):
+            before = villages.get(child.unit.code, (village_name(child.unit.name), True))
+            villages[child.unit.code] = (before[0], before[1] and child.kpi.reported_units > 0)
     return {"kind": "completeness", "title": title,
-            "content": panels.completeness_township(reports(service, unit, month, lang), missing, lang)}
+            "content": panels.completeness_township(reports(service, unit, month, lang), list(villages.values()), lang)}

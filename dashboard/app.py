@@ -10,12 +10,16 @@ import logging
 from pathlib import Path
 
 import dash
+import flask
+from dash import html
 
-from . import geo
+from . import geo, wallstate
 from .cache import make_cache
 from .callbacks import charts, drilldown, exports, filters, navigation, pages
+from .callbacks import wall as wall_callbacks
 from .data.catalogue import CITY_CODE, DIVISIONS
 from .layouts import shell
+from .layouts import wall as wall_layout
 from .service import KpiService
 from .settings import Settings
 
@@ -40,17 +44,32 @@ def create_app(settings: Settings | None = None, service: KpiService | None = No
                              KPI_TOWNSHIP_OUTLINES=_outlines(settings, service))
     # The layout is built per page load (the demo label follows the data); the validation layout
     # is the same tree without touching the database, so Dash can check every callback's IDs.
-    app.validation_layout = shell.layout(demo=False, lang=settings.default_lang)
-    app.layout = lambda: _layout(service, settings.default_lang)
-    for module in CALLBACK_MODULES:
+    # The wall display (/wall) is a tree of its own, in the same app: both trees are validated.
+    app.validation_layout = html.Div([shell.layout(demo=False, lang=settings.default_lang),
+                                      wall_layout.layout(wallstate.WallOptions(lang=settings.default_lang))])
+    prefix = app.config.requests_pathname_prefix
+    app.layout = lambda: _layout(service, settings.default_lang, prefix)
+    for module in (*CALLBACK_MODULES, wall_callbacks):
         module.register(app, service)
     return app
 
 
-def _layout(service: KpiService, lang: str):
-    """The layout of a page load: the demo label follows the data, the filters start with their options."""
+def _layout(service: KpiService, lang: str, prefix: str = "/"):
+    """The layout of a page load: the wall on /wall; else the demo label follows the data and the
+    filters start with their options."""
+    wall = _wall_options(lang, prefix)
+    if wall is not None:
+        return wall_layout.layout(wall)  # reads no database: a wall loads even while it is down
     return shell.layout(demo=service.state()["demo"], lang=lang,
                         options=filters.filter_options(service, {"page": "city"}, lang, None))
+
+
+def _wall_options(lang: str, prefix: str) -> wallstate.WallOptions | None:
+    """The wall's options when the page loading is /wall: Dash fetches the layout from /_dash-layout,
+    so the page's own address is the request's Referer (same origin: browsers send it in full)."""
+    if not flask.has_request_context():
+        return None
+    return wallstate.from_page_url(flask.request.referrer, prefix, lang)
 
 
 def _outlines(settings: Settings, service: KpiService) -> dict:

@@ -8,6 +8,7 @@ status is always colour, icon and word. Sizes live in assets/wall.css, in viewpo
 from __future__ import annotations
 
 import dataclasses
+import math
 
 from dash import html
 
@@ -15,7 +16,7 @@ from dashboard import i18n, theme
 from dashboard.data.catalogue import Indicator
 from dashboard.engine import Kpi
 
-MAX_NAMES = 40  # missing villages listed by name; the rest are counted
+MAX_COLUMNS = 10  # village grid of a township: up to 61 villages in 10 columns at 28 px
 REPORT_STATUS = {"complete": "achieved", "partly": "at_risk", "missing": "off_track"}
 REPORT_WORD = {"complete": "wall_reported", "partly": "wall_partly", "missing": "wall_not_reported"}
 
@@ -225,22 +226,23 @@ def completeness_city(reports: list[Reports], lang: str) -> html.Div:
     return html.Div(className="wall-completeness", children=[summary, html.Div(cells, className="wall-reports")])
 
 
-def completeness_township(report: Reports, missing: list[str], lang: str) -> html.Div:
-    """One township's report, and the villages that have not reported by name."""
+def completeness_township(report: Reports, villages: list[tuple[str, bool]], lang: str) -> html.Div:
+    """One township's own report, and every village: the ones yet to report stand out by name."""
+    items = i18n.t("wall_items", lang, n=report.items, m=report.items_expected)
+    label = html.Div(f"{i18n.t('wall_township_reports', lang)} {items}", className="wall-stat-label")
+    own = html.Div([_report_pill(report, lang), label], className="wall-stat",
+                   style={"borderBottomColor": theme.status_color(REPORT_STATUS[report.status])})
+    complete = report.villages >= report.villages_expected
+    note = "✓ " + i18n.t("wall_all_reported", lang) if complete else i18n.t("wall_missing_villages", lang)
     summary = html.Div(className="wall-stats", children=[
-        html.Div(className="wall-stat", children=[
-            _report_pill(report, lang),
-            html.Div(i18n.t("wall_items", lang, n=report.items, m=report.items_expected), className="wall-stat-label"),
-            html.Div(i18n.t("wall_township_reports", lang), className="wall-stat-label")]),
+        own,
         _stat(i18n.t("wall_village_reports", lang), f"{report.villages:,}/{report.villages_expected:,}",
               _share_status(report.villages, report.villages_expected)),
+        html.Div(note, className="wall-subtitle wall-stats-note"),
     ])
-    if missing:
-        shown = [html.Span(name, className="wall-name-chip") for name in missing[:MAX_NAMES]]
-        if len(missing) > MAX_NAMES:
-            shown.append(html.Span(i18n.t("wall_more", lang, n=len(missing) - MAX_NAMES), className="wall-name-more"))
-        names = [html.Div(i18n.t("wall_missing_villages", lang), className="wall-subtitle"),
-                 html.Div(shown, className="wall-names")]
-    else:
-        names = [html.Div("✓ " + i18n.t("wall_all_reported", lang), className="wall-subtitle")]
-    return html.Div(className="wall-completeness", children=[summary, *names])
+    columns = max(4, min(MAX_COLUMNS, math.ceil(math.sqrt(len(villages) * 2.6))))
+    cells = [html.Div(("✓ " if done else "✗ ") + name, **{"data-field": "village", "data-reported": str(int(done))},
+                      className="wall-village" if done else "wall-village wall-village-missing")
+             for name, done in villages]
+    return html.Div(className="wall-completeness", children=[summary, html.Div(
+        cells, className="wall-villages", style={"gridTemplateColumns": f"repeat({columns}, minmax(0, 1fr))"})])
