@@ -22,15 +22,19 @@ Header: the first line that is not blank names the columns, in any order:
     numerator    分子       yes               for rate and ratio indicators
     denominator  分母       yes               for rate and ratio indicators
     note         备注       no                free text, stored with the figure
+    unit_name    单位名称   no                the unit's name for people: read past, not checked or stored
+    indicator_name  指标名称  no              the indicator's name for people: likewise
 
-English and Chinese names may be mixed. Spaces around a name are ignored and English names are
-case-insensitive. Any other column name is an error (it is usually a typo), and so is a column
-named twice.
+The two name columns let a file carry the names people fill it in by (the templates of
+data/templates.py do) and still load without edits. English and Chinese names may be mixed.
+Spaces around a name are ignored and English names are case-insensitive. Any other column name
+is an error (it is usually a typo), and so is a column named twice.
 
 Rows: one per indicator x unit x month; lines whose cells are all empty are skipped. In a
-workbook, a unit code may be a number cell and a period a date cell. Numbers are plain decimals
-such as 12, 12.5 or 0.75, with spaces around them ignored: no thousands separators, units or
-percent signs. An empty cell is missing, never zero.
+workbook, a unit code may be a number cell and a period a date cell. In a CSV file, a cell written
+="..." (how a spreadsheet is told to keep 330782100014 or 2022-06 as text) counts as the text
+inside the quotes. Numbers are plain decimals such as 12, 12.5 or 0.75, with spaces around them
+ignored: no thousands separators, units or percent signs. An empty cell is missing, never zero.
 - Count and score indicators take `value` only.
 - Rate and ratio indicators take `numerator` and `denominator`. `value` may be filled in too (as
   printed on the paper report); it must then equal numerator / denominator x the indicator's
@@ -80,14 +84,17 @@ from .periods import current_period, parse_period
 log = logging.getLogger(__name__)
 
 COLUMNS = {"period": "统计期", "unit_code": "单位代码", "indicator": "指标代码", "value": "数值",
-           "numerator": "分子", "denominator": "分母", "note": "备注"}
-OPTIONAL_COLUMNS = frozenset({"note"})
+           "numerator": "分子", "denominator": "分母", "note": "备注",
+           "unit_name": "单位名称", "indicator_name": "指标名称"}
+DESCRIPTIVE_COLUMNS = frozenset({"unit_name", "indicator_name"})  # for people; read past, never stored
+OPTIONAL_COLUMNS = frozenset({"note"}) | DESCRIPTIVE_COLUMNS
 NUMBERS = ("value", "numerator", "denominator")
 STATUSES = ("loaded", "unchanged", "already_loaded", "rejected", "checked")
 
 _HEADER_NAMES = {**{en: en for en in COLUMNS}, **{zh: en for en, zh in COLUMNS.items()}}
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)", re.ASCII)
 _UNIT_CODE = re.compile(r"\d{12}", re.ASCII)
+_TEXT_FORMULA = re.compile(r'=\s*"(.*)"', re.DOTALL)  # ="0123": a spreadsheet's text-in-CSV form
 _BOM = b"\xef\xbb\xbf"
 _ZIP_MAGIC = b"PK\x03\x04"  # .xlsx is a zip archive
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
@@ -249,7 +256,7 @@ def _csv_records(text: str) -> list[tuple[int, list]]:
     records, line = [], 1
     try:
         for cells in reader:
-            records.append((line, cells))
+            records.append((line, [_unwrap(cell) for cell in cells]))
             line = reader.line_num + 1
     except csv.Error as exc:
         raise _Rejected([(reader.line_num, f"malformed CSV ({exc})")]) from None
@@ -267,6 +274,12 @@ def _xlsx_records(raw: bytes) -> list[tuple[int, list]]:
             book.close()
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged workbook
         raise _Rejected([(0, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")]) from None
+
+
+def _unwrap(cell: str) -> str:
+    """A CSV cell ="..." as the text inside the quotes; any other cell as it is."""
+    found = _TEXT_FORMULA.fullmatch(cell.strip())
+    return found.group(1) if found else cell
 
 
 def _header(records: list[tuple[int, list]]) -> tuple[int, tuple[str | None, ...]]:

@@ -234,7 +234,7 @@ def test_missing_column_is_named(engine, catalogue, tmp_path):
 def test_unknown_column_is_rejected(engine, catalogue, tmp_path):
     assert_rejected(engine, catalogue, tmp_path, "2022-07,330782100000,certified_social_workers,13,,,\n",
                     "1: unknown column 'valeu' (expected period, unit_code, indicator, value, numerator,"
-                    " denominator, note)", "1: missing column value (数值)",
+                    " denominator, note, unit_name, indicator_name)", "1: missing column value (数值)",
                     header="period,unit_code,indicator,valeu,numerator,denominator,note\n")
 
 
@@ -306,6 +306,23 @@ def test_utf8_file_with_bom_loads(engine, catalogue, tmp_path):
     result = load(engine, write(tmp_path, body, encoding="utf-8-sig"), catalogue)
     assert (result.status, result.changed_rows) == ("loaded", 1)
     assert current(engine, "certified_social_workers", "330782100000", "2022-07").note == "说明"
+
+
+def test_unit_and_indicator_name_columns_are_read_past(engine, catalogue, tmp_path):
+    body = ("统计期,单位代码,单位名称,指标代码,指标名称,数值,分子,分母,备注\n"
+            "2022-07,330782100000,佛堂镇,certified_social_workers,持证社工人数(人),13,,,\n"
+            "2022-07,330782001001,any name at all,key_recipient_visit_rate,,,45,50,\n")
+    result = load(engine, write(tmp_path, body), catalogue)
+    assert (result.status, result.changed_rows) == ("loaded", 2), result.errors
+    assert current(engine, "certified_social_workers", "330782100000", "2022-07").value == 13
+
+
+def test_csv_cells_written_as_text_formulas_are_their_text(engine, catalogue, tmp_path):
+    # What Excel keeps as text in a CSV: ="330782100000" (else it shows 3.30782E+11 and saves that).
+    body = HEADER + '="2022-07",="330782100000",certified_social_workers,13,,,\n'
+    result = load(engine, write(tmp_path, body), catalogue)
+    assert result.status == "loaded", result.errors
+    assert current(engine, "certified_social_workers", "330782100000", "2022-07").value == 13
 
 
 def write_xlsx(tmp_path, rows: list[list]) -> str:
