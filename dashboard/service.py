@@ -19,6 +19,7 @@ from . import engine as kpi
 from .data import catalogue as cat
 from .data import db, queries
 from .data.periods import add_months, month_range
+from .service_reporting import ReportingQueries
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,11 +54,11 @@ class ChildKpi:
     kpi: kpi.Kpi
 
 
-class KpiService:
+class KpiService(ReportingQueries):
     """Answers the questions every page asks, from the reporting database."""
 
     def __init__(self, engine: sa.Engine, catalogue=None, rules: kpi.Rules | None = None, cache=None,
-                 cache_timeout: int = 600):
+                 cache_timeout: int = 600, deadline_day: int = 10, clock=None):
         self.engine = engine
         self.catalogue = catalogue or cat.load_catalogue()
         self.indicators = {i.code: i for i in self.catalogue}
@@ -68,13 +69,15 @@ class KpiService:
         self._facts_memo: tuple[int, dict] | None = None
         self._months_memo: dict[tuple, dict[str, list[kpi.Month]]] = {}
         self._pin = threading.local()
+        self.deadline_day = deadline_day  # reporting (service_reporting.py): due day of the next month
+        self.clock = clock
 
     @classmethod
     def from_settings(cls, settings: Settings, cache=None) -> "KpiService":
         """A service on the configured database, with the settings' status rules."""
         rules = kpi.Rules(settings.at_risk_ratio, settings.trend_months, settings.min_trend_points)
         return cls(db.make_engine(settings.resolved_database_url()), rules=rules, cache=cache,
-                   cache_timeout=settings.cache_timeout)
+                   cache_timeout=settings.cache_timeout, deadline_day=settings.deadline_day)
 
     # --- cached building blocks -------------------------------------------------------
     def state(self) -> dict:
