@@ -5,12 +5,13 @@ import json
 from collections.abc import Callable
 
 from dash import Input, State, no_update
+from dash.exceptions import PreventUpdate
 from plotly.io.json import to_json_plotly
 
 from dashboard import i18n, ids, urlstate
 from dashboard.data.catalogue import CATEGORIES, CITY_CODE, Indicator, Unit
 from dashboard.data.periods import add_months
-from dashboard.service import KpiService, UnknownUnit
+from dashboard.service import DatabaseUnavailable, KpiService, UnknownUnit
 
 STORE_IDS = (ids.APP_ROUTE, ids.APP_MONTH, ids.APP_CATEGORY, ids.APP_INDICATOR, ids.APP_LANG, ids.APP_TOWNS)
 
@@ -86,10 +87,13 @@ def bind(fn: Callable, service: KpiService, memo: bool = False) -> Callable:
 
     def bound(*args):
         """fn(service, *args), reading the data version once."""
-        with service.pinned():
-            if not memo:
-                return fn(service, *args)
-            return service.remember(name, args, lambda: plain(fn(service, *args)))
+        try:
+            with service.pinned():
+                if not memo:
+                    return fn(service, *args)
+                return service.remember(name, args, lambda: plain(fn(service, *args)))
+        except DatabaseUnavailable:
+            raise PreventUpdate from None  # keep what is on screen; the stale banner says why
     bound.__name__ = fn.__name__
     bound.__qualname__ = fn.__qualname__
     bound.__doc__ = fn.__doc__

@@ -17,10 +17,12 @@ from . import geo, wallstate
 from .cache import make_cache
 from .callbacks import charts, drilldown, exports, filters, navigation, pages
 from .callbacks import wall as wall_callbacks
-from .data.catalogue import CITY_CODE, DIVISIONS
+from .data.catalogue import DIVISIONS, load_units
 from .layouts import shell
 from .layouts import wall as wall_layout
-from .service import KpiService
+from . import health, logs
+from .callbacks import freshness
+from .service import DatabaseUnavailable, KpiService
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,9 @@ CALLBACK_MODULES = (navigation, filters, pages, charts, drilldown, exports)
 def create_app(settings: Settings | None = None, service: KpiService | None = None) -> dash.Dash:
     """Build the dashboard on the configured database (or on the service given, for tests)."""
     settings = settings or Settings.from_env()
+    problems = settings.problems()
+    if problems:
+        raise SystemExit("refusing to start in production:\n- " + "\n- ".join(problems))
     app = dash.Dash(__name__, use_pages=False, serve_locally=True, assets_folder=str(ASSETS),
                     title=TITLE, update_title=None, suppress_callback_exceptions=False, compress=True,
                     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
@@ -49,8 +54,10 @@ def create_app(settings: Settings | None = None, service: KpiService | None = No
                                       wall_layout.layout(wallstate.WallOptions(lang=settings.default_lang))])
     prefix = app.config.requests_pathname_prefix
     app.layout = lambda: _layout(service, settings.default_lang, prefix)
-    for module in (*CALLBACK_MODULES, wall_callbacks):
+    for module in (*CALLBACK_MODULES, wall_callbacks, freshness):
         module.register(app, service)
+    health.register(app.server, service)
+    logs.register(app.server)
     return app
 
 
@@ -60,8 +67,12 @@ def _layout(service: KpiService, lang: str, prefix: str = "/"):
     wall = _wall_options(lang, prefix)
     if wall is not None:
         return wall_layout.layout(wall)  # reads no database: a wall loads even while it is down
-    return shell.layout(demo=service.state()["demo"], lang=lang,
-                        options=filters.filter_options(service, {"page": "city"}, lang, None))
+    try:
+        with service.pinned():
+            return shell.layout(demo=service.state()["demo"], lang=lang,
+                                options=filters.filter_options(service, {"page": "city"}, lang, None))
+    except DatabaseUnavailable:  # the page still loads; its stale banner says the database is away
+        return shell.layout(demo=False, lang=lang)
 
 
 def _wall_options(lang: str, prefix: str) -> wallstate.WallOptions | None:
@@ -77,7 +88,7 @@ def _outlines(settings: Settings, service: KpiService) -> dict:
     path = geo.find_geojson(settings.var_dir, DIVISIONS)
     if path is None:
         return {}
-    townships = {u.code: u.name for u in service.children(CITY_CODE)}
+    townships = {u.code: u.name for u in load_units() if u.kind == "township"}  # no database at start-up
     outlines = geo.load_outlines(path, townships)
     log.info("township map from %s: %d of %d townships", path, len(outlines), len(townships))
     return outlines

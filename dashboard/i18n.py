@@ -31,6 +31,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     # shell
     "app_title": ("义乌市民政目标指标看板", "Yiwu civil affairs: targets and KPIs"),
     "demo_badge": ("演示数据 / demo data", "演示数据 / demo data"),
+    "db_stale": ("数据库暂时无法连接,页面显示的是 {time} 的数据,恢复后自动更新。",
+                 "The database cannot be reached: showing the data as of {time}; it updates by itself once it is back."),
+    "db_down": ("数据库暂时无法连接,稍后自动重试。", "The database cannot be reached; retrying automatically."),
     "demo_note": ("页面数字来自演示数据,并非真实报送", "Numbers on this page are demo data, not real reports"),
     "lang_zh": ("中文", "中文"),
     "lang_en": ("English", "English"),

@@ -106,3 +106,8 @@ EXPORT_TILES_CSV = "export-tiles-csv"
 EXPORT_TABLE_CSV = "export-table-csv"
 EXPORT_VILLAGE_CSV = "export-village-csv"      # every chart of the village page
 EXPORT_CSV_DOWNLOAD = "export-csv-download"
+
+
+# Data freshness (callbacks/freshness.py)
+SHELL_STALE = "shell-stale"
+SHELL_HEALTH_TICK = "shell-health-tick"

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import hashlib
 import logging
 import threading
+import time
 import math
 
 import pandas as pd
@@ -36,6 +38,23 @@ class UnknownUnit(LookupError):
     """No unit with that code."""
 
 
+class DatabaseUnavailable(sa.exc.OperationalError):
+    """The reporting database cannot be reached (or is too slow) and nothing cached answers the question.
+
+    An OperationalError, so code that already handles database outages handles this too.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(None, None, ConnectionError(message))
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+OUTAGE_ERRORS = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)  # not bugs such as bad SQL
+
+
 class _NoCache:
     """Stand-in cache that stores nothing."""
 
@@ -58,7 +77,7 @@ class KpiService(ReportingQueries):
     """Answers the questions every page asks, from the reporting database."""
 
     def __init__(self, engine: sa.Engine, catalogue=None, rules: kpi.Rules | None = None, cache=None,
-                 cache_timeout: int = 600, deadline_day: int = 10, clock=None):
+                 cache_timeout: int = 600, deadline_day: int = 10, clock=None, retry_after: float = 5):
         self.engine = engine
         self.catalogue = catalogue or cat.load_catalogue()
         self.indicators = {i.code: i for i in self.catalogue}
@@ -71,13 +90,19 @@ class KpiService(ReportingQueries):
         self._pin = threading.local()
         self.deadline_day = deadline_day  # reporting (service_reporting.py): due day of the next month
         self.clock = clock
+        self.retry_after = retry_after
+        self._last_good: tuple[int, dt.datetime] | None = None  # (version, when it was last read)
+        self._outage_since: dt.datetime | None = None
+        self._retry_at = 0.0
+        self._outage_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings, cache=None) -> "KpiService":
         """A service on the configured database, with the settings' status rules."""
         rules = kpi.Rules(settings.at_risk_ratio, settings.trend_months, settings.min_trend_points)
-        return cls(db.make_engine(settings.resolved_database_url()), rules=rules, cache=cache,
-                   cache_timeout=settings.cache_timeout, deadline_day=settings.deadline_day)
+        return cls(db.make_engine(settings.resolved_database_url(), timeout=settings.db_timeout), rules=rules,
+                   cache=cache, cache_timeout=settings.cache_timeout, deadline_day=settings.deadline_day,
+                   retry_after=settings.db_retry_after)
 
     # --- cached building blocks -------------------------------------------------------
     def state(self) -> dict:
@@ -87,13 +112,64 @@ class KpiService(ReportingQueries):
         """
         version = getattr(self._pin, "version", None)
         if version is None:
-            with self.engine.connect() as conn:
-                version = queries.data_version(conn)
+            version = self._read_version()
             if getattr(self._pin, "active", False):
                 self._pin.version = version
         if self._facts_memo is None or self._facts_memo[0] != version:
             self._facts_memo = (version, self._cached("facts", version))
-        return {"version": version, **self._facts_memo[1]}
+        return {"version": version, **self._facts_memo[1], **self.freshness()}
+
+    def freshness(self) -> dict:
+        """Whether answers come from the last good data because the database is unreachable, and since when."""
+        last = self._last_good
+        return {"stale": self._outage_since is not None,
+                "last_good_at": last[1].isoformat(timespec="seconds") if last else None}
+
+    def _read_version(self) -> int:
+        """The data version from the database; during an outage, the last good one (see connect())."""
+        try:
+            with self.connect() as conn:
+                version = queries.data_version(conn)
+        except DatabaseUnavailable:
+            if self._last_good is None:
+                raise
+            return self._last_good[0]
+        self._last_good = (version, dt.datetime.now())
+        return version
+
+    @contextlib.contextmanager
+    def connect(self):
+        """A connection, or DatabaseUnavailable at once while an outage is young.
+
+        A failure starts an outage: for retry_after seconds nobody waits on the database again, and
+        callers answer from what the cache holds for the last good data version. The first success
+        afterwards ends it. Logged once per outage, not once per request.
+        """
+        if self._outage_since is not None and time.monotonic() < self._retry_at:
+            raise DatabaseUnavailable(f"database unavailable since {self._outage_since:%H:%M:%S}")
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except DatabaseUnavailable:
+            raise
+        except OUTAGE_ERRORS as exc:
+            self._start_outage(exc)
+            raise DatabaseUnavailable(str(exc.__cause__ or exc).splitlines()[0]) from exc
+        else:
+            if self._outage_since is not None:
+                with self._outage_lock:
+                    if self._outage_since is not None:
+                        log.warning("database reachable again (outage since %s)", self._outage_since)
+                        self._outage_since = None
+
+    def _start_outage(self, exc: Exception) -> None:
+        """Remember when the database went away; log the first failure only."""
+        with self._outage_lock:
+            self._retry_at = time.monotonic() + self.retry_after
+            if self._outage_since is None:
+                self._outage_since = dt.datetime.now()
+                log.warning("database unavailable, serving the last good data: %s",
+                            str(exc.__cause__ or exc).splitlines()[0])
 
     @contextlib.contextmanager
     def pinned(self):
@@ -122,7 +198,7 @@ class KpiService(ReportingQueries):
         return value
 
     def _compute_facts(self, _version: int) -> dict:
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             return queries.data_facts(conn)
 
     def _cached(self, name: str, version: int, *args):
@@ -135,19 +211,19 @@ class KpiService(ReportingQueries):
         return value
 
     def _compute_units(self, _version: int) -> tuple[cat.Unit, ...]:
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             return queries.load_units(conn)
 
     def _compute_targets(self, _version: int):
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             return queries.load_targets(conn)
 
     def _compute_rollup(self, version: int, unit_code: str, start: str, end: str) -> pd.DataFrame:
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             return queries.rollup_monthly(conn, self._unit(unit_code, version), start, end)
 
     def _compute_children(self, version: int, unit_code: str, indicator: str, start: str, end: str) -> pd.DataFrame:
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             return queries.rollup_children(conn, self._unit(unit_code, version), indicator,
                                            self.indicators[indicator].level, start, end)
 

@@ -26,6 +26,22 @@ class Settings:
     # Reporting deadline: a month's report is on time up to this day of the next month.
     deadline_day: int = 10
     default_lang: str = "zh"
+    # Production: `env = production` (the shipped gunicorn config sets it) refuses unsafe settings.
+    env: str = "development"
+    db_timeout: int = 5  # seconds: connect, pool checkout and statement limit, so no request hangs
+    db_retry_after: int = 5  # seconds to serve the last good data before trying the database again
+
+    def problems(self) -> list[str]:
+        """Why these settings are unsafe to serve in production (empty when they are fine)."""
+        if self.env != "production":
+            return []
+        found = []
+        if len(self.secret_key) < 32:
+            found.append("KPI_SECRET_KEY must be set to a random string of at least 32 characters "
+                         "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')")
+        if self.debug:
+            found.append("KPI_DEBUG must be off in production (it exposes tracebacks and the dev tools)")
+        return found
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to an SQLite file under var/."""

@@ -19,6 +19,8 @@ def layout(*, demo: bool, lang: str = i18n.DEFAULT_LANG, options: dict | None = 
         dcc.Location(id=ids.APP_URL, refresh=False),
         *[dcc.Store(id=store) for store in STORES],
         header(demo=demo, lang=lang, options=options),
+        dcc.Interval(id=ids.SHELL_HEALTH_TICK, interval=30_000),
+        html.Div(id=ids.SHELL_STALE, className="kpi-stale"),
         dmc.Container(fluid=True, px="lg", pb="xl",
                       children=pages.frame(lang, indicators=options.get("indicators", []))),
     ])
