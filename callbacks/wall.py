@@ -31,11 +31,11 @@ class Outage:
     def __init__(self):
         self.since: float | None = None
 
-    def failed(self, exc: Exception) -> None:
+    def failed(self, why: str) -> None:
         """A refresh could not read the database."""
         if self.since is None:
             self.since = time.monotonic()
-            log.warning("wall: database unreachable, walls keep showing their last data: %s", reason(exc))
+            log.warning("wall: database unreachable, walls keep showing their last data: %s", why)
 
     def recovered(self) -> None:
         """A refresh read the database again."""
@@ -53,11 +53,15 @@ def reason(exc: Exception) -> str:
 def update_data(service, outage: Outage, n_intervals, viewport, options):
     """Every panel for the wall's options; on a database error no_update and a failed health instead."""
     wall = WallOptions.from_store(options)
+    failed = {"ok": False, "n": n_intervals}
     try:
+        if service.state().get("stale"):  # a service that answers from its last good data during an outage
+            outage.failed("the service is answering from its last good data")
+            return no_update, failed
         data = wall_data.wall_data(service, wall, wall_data.font_px(viewport))
     except DB_ERRORS as exc:
-        outage.failed(exc)
-        return no_update, {"ok": False, "n": n_intervals}
+        outage.failed(reason(exc))
+        return no_update, failed
     outage.recovered()
     return data, {"ok": True, "n": n_intervals}
 
