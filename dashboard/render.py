@@ -5,6 +5,10 @@ second. kaleido's own `start_sync_server` is not used: its shared result queue c
 thread's image to another, it renders one image at a time, and when Chromium cannot start its
 callers wait forever. Here one event loop in a daemon thread owns a `kaleido.Kaleido` with a few
 tabs; any thread submits renders to it and waits with a timeout.
+
+kaleido reloads a tab (and so parses plotly.js again) after every image; that reload was half the
+time of a brief, and the images are byte-identical without it (tests/test_briefs.py checks), so a
+tab is reloaded only every RELOAD_EVERY images, to bound what a long-lived page accumulates.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ log = logging.getLogger(__name__)
 TABS = 2            # a brief's two PNGs render side by side
 START_TIMEOUT = 60  # seconds for Chromium to come up
 RENDER_TIMEOUT = 60
+RELOAD_EVERY = 50
 
 
 class RenderUnavailable(RuntimeError):
@@ -57,9 +62,7 @@ class Renderer:
 
     async def _open(self):
         """Open kaleido inside the loop (its queues belong to this loop); no MathJax from a CDN."""
-        import kaleido
-
-        k = kaleido.Kaleido(n=self.tabs, mathjax=False, timeout=RENDER_TIMEOUT, **self.options)
+        k = _reusing_kaleido()(n=self.tabs, mathjax=False, timeout=RENDER_TIMEOUT, **self.options)
         await k.open()
         return k
 
@@ -89,6 +92,26 @@ class Renderer:
                 log.debug("kaleido close failed", exc_info=True)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._kaleido = self._loop = None
+
+
+def _reusing_kaleido():
+    """kaleido.Kaleido that reloads a tab only every RELOAD_EVERY images (see the module docstring).
+
+    It overrides a private method: if a later kaleido renames it, the override is simply never
+    called and every image reloads its tab again, slower but still correct.
+    """
+    import kaleido
+
+    class ReusingKaleido(kaleido.Kaleido):
+        _renders = 0
+
+        async def _return_kaleido_tab(self, tab) -> None:
+            self._renders += 1
+            if self._renders % RELOAD_EVERY == 0:
+                await super()._return_kaleido_tab(tab)
+            else:
+                await self.tabs_ready.put(tab)
+    return ReusingKaleido
 
 
 _shared: Renderer | None = None

@@ -164,6 +164,20 @@ def test_brief_pngs_decode_at_their_sizes_and_are_not_blank(fotang_brief, render
             assert (np.abs(np.asarray(img).astype(int) - colour).sum(axis=2) < 6).sum() > 500, status
 
 
+def test_a_reused_tab_renders_the_same_bytes_as_a_fresh_one(fotang_brief, renderer):
+    from dashboard.render import Renderer
+
+    fig = brief_figure.compose(fotang_brief, 1920, 1080)
+    other = go.Figure(go.Bar(x=[1, 2], y=[3, 4]), layout=dict(title="前一张图"))
+    fresh = Renderer(tabs=1).start()
+    try:
+        first = fresh.png(fig, 1920, 1080)
+        fresh.png(other, 800, 600)
+        assert fresh.png(fig, 1920, 1080) == first
+    finally:
+        fresh.close()
+
+
 def glyph_cells(renderer, text: str, font: str = brief_figure.BRIEF_FONT) -> list[np.ndarray]:
     """Render text in black on white and cut it into one binary cell per character."""
     fig = go.Figure(layout=dict(width=100 * len(text), height=140, margin=dict(l=0, r=0, t=0, b=0),
