@@ -30,7 +30,7 @@ def view_of(route: dict | None, month=None, cat=None, ind=None, lang=None, towns
     """The view the stores hold (ind is the indicator in effect)."""
     route = route or {}
     return urlstate.View(page=route.get("page") or "city", unit=route.get("unit"), month=month, cat=cat, ind=ind,
-                         lang=i18n.lang_or_default(lang), towns=tuple(towns or ()))
+                         lang=i18n.lang_or_default(lang), towns=tuple(towns or ()), span=route.get("span"))
 
 
 def unit_code(view: urlstate.View) -> str:
@@ -48,7 +48,8 @@ def find_unit(service: KpiService, code: str | None) -> Unit | None:
 
 def facts(service: KpiService, view: urlstate.View, default_lang: str) -> urlstate.Facts:
     """What a view is checked against, from the service."""
-    unit = find_unit(service, view.unit) if view.page in ("township", "village") else find_unit(service, None)
+    named = view.page in ("township", "village") or (view.page == "data" and view.unit)
+    unit = find_unit(service, view.unit) if named else find_unit(service, None)
     indicators = [(i.code, i.category) for i in service.applicable(unit)] if unit else []
     return urlstate.Facts(unit_kind=unit.kind if unit else None, months=service.periods(),
                           indicators=indicators, townships=[u.code for u in service.children(CITY_CODE)],
@@ -63,8 +64,10 @@ def offered(service: KpiService, unit: Unit | None, cat: str | None) -> list[Ind
 
 
 def effective_indicator(service: KpiService, view: urlstate.View) -> str | None:
-    """The chosen indicator, or the first the page offers (the headline ones come first)."""
-    if view.ind:
+    """The chosen indicator, or the first the page offers (the headline ones come first).
+
+    On /data no indicator means all of them together."""
+    if view.ind or view.page == "data":
         return view.ind
     choices = offered(service, find_unit(service, unit_code(view)) if view.page != "missing" else None, view.cat)
     return choices[0].code if choices else None

@@ -45,8 +45,8 @@ def update_view(service, pathname, search, month, cat, towns, lang, ind, *stored
                                                        default_lang)
     wanted_controls = {"month": view.month, "cat": view.cat, "towns": list(view.towns), "lang": view.lang,
                        "ind": effective}
-    wanted_stores = [{"page": view.page, "unit": view.unit}, view.month, view.cat, effective, view.lang,
-                     list(view.towns)]
+    route = {"page": view.page, "unit": view.unit, **({"span": view.span} if view.page == "data" else {})}
+    wanted_stores = [route, view.month, view.cat, effective, view.lang, list(view.towns)]
     return (
         new_search if new_search is not None else no_update,
         *[_changed(controls[k], wanted_controls[k]) for k in ("month", "cat", "towns", "lang", "ind")],

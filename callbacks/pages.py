@@ -30,7 +30,8 @@ def update_frame(service, route, month, cat, ind, lang, towns):
     village_style = SHOWN if has_data and view.page == "village" else HIDDEN
     tiles_style = SHOWN if view.page == "city" else HIDDEN
     ranking_span = {"base": 12, "lg": 7} if view.page == "city" else 12
-    return (crumbs.breadcrumb(trail(service, view, unit)), unit_label(unit, lang), subtitle, alert,
+    title = i18n.t("data_title", lang, unit=unit_label(unit, lang)) if view.page == "data" else unit_label(unit, lang)
+    return (crumbs.breadcrumb(trail(service, view, unit)), title, subtitle, alert,
             unit_style, village_style, tiles_style, ranking_span)
 
 
@@ -44,8 +45,9 @@ def trail(service, view: urlstate.View, unit) -> list[tuple[str, str | None]]:
         chain.insert(0, parent)
     items = []
     for u in chain[:-1]:
-        page = "city" if u.kind == "city" else u.kind
-        items.append((unit_label(u, view.lang), urlstate.href_for(urlstate.drill(view, page, u.code))))
+        page = "data" if view.page == "data" else "city" if u.kind == "city" else u.kind  # /data stays on /data
+        code = None if page == "data" and u.kind == "city" else u.code
+        items.append((unit_label(u, view.lang), urlstate.href_for(urlstate.drill(view, page, code))))
     items.append((unit_label(unit, view.lang), None))
     return items
 
@@ -53,7 +55,7 @@ def trail(service, view: urlstate.View, unit) -> list[tuple[str, str | None]]:
 def update_cards(service, route, month, cat, lang):
     """The KPI cards of the unit and month: headline first, then by category."""
     view = view_of(route, month, cat, None, lang)
-    unit = find_unit(service, unit_code(view)) if view.page != "missing" else None
+    unit = find_unit(service, unit_code(view)) if view.page not in ("missing", "data") else None
     if unit is None:
         return []
     shown = {i.code for i in offered(service, unit, view.cat)}

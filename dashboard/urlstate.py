@@ -1,6 +1,7 @@
 """Everything a manager has chosen, as a value that round-trips through the URL.
 
-Path: /, /township/<code>, /village/<code>. Query: month, cat, ind, lang, towns (comma-separated).
+Path: /, /township/<code>, /village/<code>, and the reporting page /data or /data/<township code>.
+Query: month, cat, ind, lang, towns (comma-separated), span (months the /data matrix shows).
 Pure: parsing and writing know nothing of Dash; resolving takes the facts it checks against.
 """
 from __future__ import annotations
@@ -10,7 +11,8 @@ import re
 from collections.abc import Sequence
 from urllib.parse import parse_qs, urlencode
 
-PAGES = {"": "city", "township": "township", "village": "village"}
+PAGES = {"": "city", "township": "township", "village": "village", "data": "data"}
+SPANS = (12, 24, 48)  # months the reporting matrix (/data) may show; the first is the default
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 CODE = re.compile(r"^\d{12}$")
 
@@ -19,13 +21,14 @@ CODE = re.compile(r"^\d{12}$")
 class View:
     """One view of the dashboard: page and unit, month, category, indicator, language, townships."""
 
-    page: str = "city"            # city | township | village | missing
+    page: str = "city"            # city | township | village | data | missing
     unit: str | None = None
     month: str | None = None
     cat: str | None = None
     ind: str | None = None
     lang: str = "zh"
     towns: tuple[str, ...] = ()
+    span: int | None = None       # /data only: months shown, None for the default (SPANS[0])
 
     def as_store(self) -> dict:
         """A JSON-able dict (for dcc.Store)."""
@@ -46,7 +49,8 @@ def parse(pathname: str | None, search: str | None) -> View:
     first = {k: v[0].strip() for k, v in query.items() if v and v[0].strip()}
     month = first.get("month") if PERIOD.match(first.get("month", "")) else None
     towns = tuple(c for c in first.get("towns", "").split(",") if CODE.match(c))
-    return View(page, unit, month, first.get("cat"), first.get("ind"), first.get("lang", ""), towns)
+    span = int(first["span"]) if first.get("span", "").isdigit() else None
+    return View(page, unit, month, first.get("cat"), first.get("ind"), first.get("lang", ""), towns, span)
 
 
 def parse_path(pathname: str | None) -> tuple[str, str | None]:
@@ -54,6 +58,8 @@ def parse_path(pathname: str | None) -> tuple[str, str | None]:
     parts = [p for p in (pathname or "/").split("/") if p]
     if not parts:
         return "city", None
+    if parts[0] == "data" and (len(parts) == 1 or (len(parts) == 2 and CODE.match(parts[1]))):
+        return "data", parts[1] if len(parts) == 2 else None
     if len(parts) == 2 and parts[0] in ("township", "village") and CODE.match(parts[1]):
         return parts[0], parts[1]
     return "missing", None
@@ -61,6 +67,8 @@ def parse_path(pathname: str | None) -> tuple[str, str | None]:
 
 def path_for(page: str, unit: str | None) -> str:
     """The pathname of a page."""
+    if page == "data":
+        return f"/data/{unit}" if unit else "/data"
     return f"/{page}/{unit}" if page in ("township", "village") and unit else "/"
 
 
@@ -77,6 +85,8 @@ def search_for(view: View) -> str:
         pairs.append(("lang", view.lang))
     if view.towns and view.page == "city":
         pairs.append(("towns", ",".join(view.towns)))
+    if view.span and view.page == "data":
+        pairs.append(("span", str(view.span)))
     return "?" + urlencode(pairs, safe=",") if pairs else ""
 
 
@@ -103,6 +113,8 @@ def resolve(view: View, facts: Facts) -> View:
     page, unit = view.page, view.unit
     if page in ("township", "village") and facts.unit_kind != page:
         page, unit = "missing", None
+    if page == "data" and unit and facts.unit_kind != "township":
+        page, unit = "missing", None
     if page == "city":
         unit = None
     month = view.month if view.month in facts.months else (facts.months[-1] if facts.months else None)
@@ -111,7 +123,8 @@ def resolve(view: View, facts: Facts) -> View:
     ind = view.ind if view.ind in offered else None
     lang = view.lang if view.lang in facts.langs else facts.default_lang
     towns = tuple(c for c in dict.fromkeys(view.towns) if c in facts.townships) if page == "city" else ()
-    return View(page, unit, month, cat, ind, lang, towns)
+    span = view.span if page == "data" and view.span in SPANS[1:] else None
+    return View(page, unit, month, cat, ind, lang, towns, span)
 
 
 def change(view: View, **changes) -> View:
