@@ -15,7 +15,7 @@ from dash import html
 
 from . import geo, wallstate
 from .cache import make_cache
-from .callbacks import charts, drilldown, exports, filters, navigation, pages
+from .callbacks import charts, data_page, drilldown, exports, filters, navigation, pages
 from .callbacks import wall as wall_callbacks
 from .data.catalogue import DIVISIONS, load_units
 from .layouts import shell
@@ -28,7 +28,7 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 ASSETS = Path(__file__).with_name("assets")
 TITLE = "义乌市民政目标指标看板"
-CALLBACK_MODULES = (navigation, filters, pages, charts, drilldown, exports)
+CALLBACK_MODULES = (navigation, filters, pages, charts, drilldown, exports, data_page)
 
 
 def create_app(settings: Settings | None = None, service: KpiService | None = None) -> dash.Dash:

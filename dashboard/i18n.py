@@ -336,3 +336,98 @@ CSV_HEADERS = {
     "unit_name": "单位名称", "series": "系列", "code": "单位代码", "name": "名称", "status_label": "状态说明",
     "projected_text": "预测值", "reported": "报送",
 }
+
+
+# --- reporting completeness and templates (issue 6, /data) ---------------------------------------
+REPORT_STATUS_ORDER = ("on_time", "late", "partial", "missing", "pending", "not_expected")
+# Glyphs the CJK fonts and DejaVu/Segoe UI Symbol carry (⏱ and ⌛ are missing from them: tofu).
+REPORT_ICONS = {"on_time": "✓", "late": "◷", "partial": "◐", "missing": "✗", "pending": "…", "not_expected": "·"}
+REVISED_ICON = "✎"
+STRINGS.update({
+    "nav_dashboard": ("指标看板", "Indicators"),
+    "nav_data": ("报送情况", "Reporting"),
+    "data_title": ("报送情况:{unit}", "Reporting: {unit}"),
+    "data_matrix_city": ("各镇街逐月报送情况", "Monthly reports by township"),
+    "data_matrix_township": ("本镇街及各村(社区)逐月报送情况", "Monthly reports of the township and its villages"),
+    "data_all_indicators": ("全部指标", "All indicators"),
+    "data_months": ("近{n}个月", "{n} months"),
+    "data_rule": ("截止规则:统计月的次月{day}日24时(北京时间)前报齐为按时。", "Deadline: complete by midnight "
+                  "(Beijing time) on day {day} of the next month is on time."),
+    "data_click_cell": ("点击格子查看报送文件和历次修改", "Click a cell for its files and revisions"),
+    "data_click_town": (";点击镇街名称查看其村(社区)", "; click a township to see its villages"),
+    "rs_on_time": ("按时", "On time"),
+    "rs_late": ("逾期", "Late"),
+    "rs_partial": ("部分", "Partial"),
+    "rs_missing": ("未报", "Missing"),
+    "rs_pending": ("未到期", "Not yet due"),
+    "rs_not_expected": ("无需报送", "Not expected"),
+    "rs_revised": ("有更正", "Revised"),
+    "rs_late_days": ("{n}天", "{n}d"),
+    "rs_help_on_time": ("截止前报齐", "complete by the deadline"),
+    "rs_help_late": ("截止后才报齐", "complete after the deadline"),
+    "rs_help_partial": ("只报了部分应报数值", "some values in, not all"),
+    "rs_help_missing": ("截止已过,一项未报", "nothing in, deadline passed"),
+    "rs_help_pending": ("尚未报送,截止未到", "nothing in yet, not due"),
+    "rs_help_not_expected": ("该月无需报送", "nothing expected that month"),
+    "rs_help_revised": ("之后有更正,原值保留", "corrected later; the earlier value is kept"),
+    "data_city_row": ("{name}(市级指标)", "{name} (city indicators)"),
+    "data_own_row": ("{name}(镇街指标)", "{name} (own indicators)"),
+    "data_col_unit": ("单位", "Unit"),
+    "data_complete_row": ("报齐单位", "Complete"),
+    "data_tip": ("{unit} · {month}:{status},已报 {n}/{m} 项", "{unit} · {month}: {status}, {n}/{m} values in"),
+    "data_no_rows": ("所选范围内没有应报送的数值。", "Nothing is expected in this range."),
+    "data_detail_hint": ("点击上表中的格子,查看该单位该月的报送文件、时间、报送人,以及每个数值的历次修改。",
+                         "Click a cell above to see the files behind it: when they arrived, who sent them, "
+                         "and every revision of each value."),
+    "data_due": ("截止 {date} 24时", "Due {date}, midnight"),
+    "data_arrived": ("已报 {n}/{m} 项", "{n}/{m} values in"),
+    "data_first": ("首次报送 {time}", "First arrived {time}"),
+    "data_last": ("最近一次 {time}", "Latest {time}"),
+    "data_beijing": ("时间均为北京时间", "Times are Beijing time"),
+    "data_revisions": ("已更正 {n} 次", "Revised {n}×"),
+    "data_submissions": ("报送文件", "Submissions"),
+    "data_values": ("各数值及历次修改(有更正的排在前面)", "Values and every revision (revised first)"),
+    "data_still_missing": ("尚未报送({n} 项)", "Not yet reported ({n})"),
+    "data_and_more": ("等,共 {n} 项", "and more: {n} in all"),
+    "data_all_n": ("全部 {n} 项均未报", "all {n} missing"),
+    "col_file": ("文件", "File"),
+    "col_loaded_at": ("报送时间", "Arrived"),
+    "col_loaded_by": ("报送人", "By"),
+    "col_values_n": ("数值条数", "Values"),
+    "col_still_current": ("仍为当前值", "Still current"),
+    "col_indicator": ("指标", "Indicator"),
+    "col_revision": ("版本", "Revision"),
+    "col_numbers": ("数值 / 分子 / 分母", "Value / numerator / denominator"),
+    "col_state": ("状态", "State"),
+    "rev_current": ("当前值", "Current"),
+    "rev_superseded": ("已被更正({file})", "Superseded ({file})"),
+    "data_missing_title": ("{month}尚未报送", "Not yet reported for {month}"),
+    "data_missing_none": ("{month}应报的数值已全部报送。", "Everything due for {month} has arrived."),
+    "data_missing_csv": ("下载缺报清单 CSV", "Download the list (CSV)"),
+    "data_missing_file": ("缺报清单", "missing-reports"),
+    "col_township": ("镇街", "Township"),
+    "col_missing_own": ("缺报镇街指标", "Own indicators missing"),
+    "col_missing_villages": ("缺报村(社区)", "Villages missing"),
+    "col_overdue": ("状态", "State"),
+    "overdue_yes": ("已逾期", "Overdue"),
+    "overdue_no": ("未到期", "Not yet due"),
+    "data_template_title": ("报送模板", "Submission template"),
+    "data_template_note": ("单位代码、名称和应报指标都已填好,只需填数字;Excel 模板带数据校验。填好的文件可直接用 "
+                           "kpi-dashboard ingest 导入,无需修改。",
+                           "Unit codes, names and the indicators due are filled in: only the numbers are left. "
+                           "The Excel template checks what is typed. A filled-in file loads with kpi-dashboard "
+                           "ingest as it is."),
+    "data_template_unit": ("报送单位", "Unit"),
+    "data_template_month": ("统计月份", "Month"),
+    "data_template_xlsx": ("下载 Excel 模板", "Excel template"),
+    "data_template_csv": ("下载 CSV 模板", "CSV template"),
+})
+CSV_HEADERS.update({
+    "township_code": "镇街代码", "township_name": "镇街", "indicator_name": "指标名称", "due": "报送截止",
+    "overdue": "已逾期",
+})
+
+
+def report_status_label(status: str, lang: str) -> str:
+    """Icon and word of a reporting status, e.g. '⏱ 逾期': colour is never the only signal."""
+    return f"{REPORT_ICONS.get(status, '')} {t('rs_' + status, lang)}"

@@ -108,6 +108,33 @@ EXPORT_VILLAGE_CSV = "export-village-csv"      # every chart of the village page
 EXPORT_CSV_DOWNLOAD = "export-csv-download"
 
 
+# Reporting (issue 6): /data and /data/<township>: completeness matrix, a cell's history, what is
+# missing, submission templates; and the header's links between the dashboard and /data.
+SHELL_NAV = "shell-nav"
+DATA_SECTION = "data-section"
+DATA_MATRIX_TITLE = "data-matrix-title"
+DATA_INDICATOR = "data-indicator"              # one indicator, or none for all together
+DATA_SPAN = "data-span"                        # months shown
+DATA_RULE = "data-rule"                        # the deadline rule in words
+DATA_LEGEND = "data-legend"
+DATA_MATRIX = "data-matrix"
+DATA_DETAIL = "data-detail"                    # the clicked cell's submissions and revisions
+DATA_MISSING_TITLE = "data-missing-title"
+DATA_MISSING = "data-missing"
+DATA_MISSING_CSV = "data-missing-csv"
+DATA_MISSING_DOWNLOAD = "data-missing-download"
+DATA_TEMPLATE_TITLE = "data-template-title"
+DATA_TEMPLATE_NOTE = "data-template-note"
+DATA_TEMPLATE_UNIT = "data-template-unit"
+DATA_TEMPLATE_MONTH = "data-template-month"
+DATA_TEMPLATE_XLSX = "data-template-xlsx"
+DATA_TEMPLATE_CSV = "data-template-csv"
+DATA_TEMPLATE_DOWNLOAD = "data-template-download"
+DATA_DETAIL_TITLE = "data-detail-title"              # inside DATA_DETAIL, for tests and screen readers
+DATA_DETAIL_SUBMISSIONS = "data-detail-submissions"
+DATA_DETAIL_VALUES = "data-detail-values"
+
+
 # Data freshness (callbacks/freshness.py)
 SHELL_STALE = "shell-stale"
 SHELL_HEALTH_TICK = "shell-health-tick"

@@ -94,3 +94,18 @@ def wall_template(font_px: int) -> go.layout.Template:
         hovermode=False,
         separators=".,",
     ))
+
+
+# --- reporting completeness (/data) ------------------------------------------------------------
+# Okabe–Ito again, so the matrix stays readable for colour-blind readers; each status also shows
+# an icon and (with 12 months or fewer) its word. Missing is the one saturated colour: it is what
+# a meeting asks about. Dark text on all of them (at least 4.5:1).
+REPORTING_COLORS = {
+    "on_time": "#BFE6D8",      # bluish green, light
+    "late": "#E69F00",         # orange
+    "partial": "#F0E442",      # yellow
+    "missing": "#D55E00",      # vermillion
+    "pending": "#CFE8F7",      # sky blue, light
+    "not_expected": "#F3F4F6",  # grey
+}
+REPORTING_REVISED = "#CC79A7"  # reddish purple: the revised mark, never a status colour

@@ -11,6 +11,8 @@ from dash import dcc, html
 
 from dashboard import figures, i18n, ids, theme
 
+from . import data_page
+
 HIDDEN = {"display": "none"}
 SHOWN: dict = {}
 
@@ -29,6 +31,7 @@ def frame(lang: str, indicators: list | None = None) -> list:
         unit_section(lang, indicators or []),
         html.Section(id=ids.VILLAGE_SECTION, style=HIDDEN, children=[
             csv_button(ids.EXPORT_VILLAGE_CSV, lang, mt="lg"), html.Div(id=ids.VILLAGE_TRENDS)]),
+        data_page.section(lang),  # /data: reporting completeness (layouts/data_page.py)
     ]
 
 

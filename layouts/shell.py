@@ -36,8 +36,10 @@ def header(*, demo: bool, lang: str, options: dict) -> html.Header:
     ])
     switch = dmc.SegmentedControl(id=ids.SHELL_LANG, value=lang, data=[
         {"value": "zh", "label": i18n.t("lang_zh", lang)}, {"value": "en", "label": i18n.t("lang_en", lang)}])
+    links = html.Nav(id=ids.SHELL_NAV, className="kpi-nav")  # the dashboard and /data; callbacks/data_page.py
     return html.Header(className="kpi-header", children=[
-        dmc.Group(justify="space-between", align="center", children=[title, switch]),
+        dmc.Group(justify="space-between", align="center", children=[
+            title, dmc.Group(gap="lg", align="center", children=[links, switch])]),
         filter_bar(lang, options),
     ])
 
