@@ -20,7 +20,7 @@ from .callbacks import wall as wall_callbacks
 from .data.catalogue import DIVISIONS, load_units
 from .layouts import shell
 from .layouts import wall as wall_layout
-from . import health, logs
+from . import health, http, logs
 from .callbacks import freshness
 from .service import DatabaseUnavailable, KpiService
 from .settings import Settings
@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None, service: KpiService | None = No
         module.register(app, service)
     health.register(app.server, service)
     logs.register(app.server)
+    http.register(app.server)
     return app
 
 
