@@ -49,7 +49,7 @@ class ReportingQueries:
         township = None if unit.kind == "city" else unit.code
         inds = self.reporting_indicators(unit, indicator, category)
         periods = month_range(start, end)
-        with self.engine.connect() as conn:
+        with self.connect() as conn:  # outage-aware (KpiService.connect)
             arrived = reporting.arrivals(conn, start, end, township, [i.code for i in inds])
         units = self.units(version)
         wanted = completeness.expected(units, inds, periods, township)
@@ -81,7 +81,7 @@ class ReportingQueries:
         inds = self.reporting_indicators(scope, indicator, category)
         members = self.cell_units(scope_code, row_code, period)
         codes = [u.code for u in members]
-        with self.engine.connect() as conn:
+        with self.connect() as conn:  # outage-aware (KpiService.connect)
             revisions = reporting.revisions(conn, period, codes, [i.code for i in inds])
         wanted = completeness.expected_units(tuple(members), inds, period)
         present = revisions.loc[revisions["current"], ["unit_code", "indicator"]]
@@ -102,7 +102,7 @@ class ReportingQueries:
     def _compute_missing_reports(self, version, period, township, indicator, category, day, today):
         scope = self._unit(township or cat.CITY_CODE, version)
         inds = self.reporting_indicators(scope, indicator, category)
-        with self.engine.connect() as conn:
+        with self.connect() as conn:  # outage-aware (KpiService.connect)
             present = reporting.cells(conn, period, indicators=[i.code for i in inds])
         wanted = completeness.expected_units(self.units(version), inds, period, township)
         return completeness.missing(wanted, present, period, day, today)
