@@ -26,6 +26,10 @@ FORMATS = ("png", "csv")
 RANKED_VILLAGES = 12  # a township's brief ranks the villages furthest behind, not all ~40
 
 
+class NoData(LookupError):
+    """Nothing to brief: the database holds no reports."""
+
+
 @dataclasses.dataclass(frozen=True)
 class BriefData:
     """Everything one brief shows: the unit, the month, the engine's rows and the key charts."""
@@ -67,6 +71,8 @@ def build(service: KpiService, unit_code: str, as_of: str | None = None, lang: s
     """A brief's data for a unit and month (the latest with data by default)."""
     state = service.state()
     period = service.resolve_period(as_of, state)
+    if period is None:
+        raise NoData("no data yet: the database holds no reports")
     unit = service.unit(unit_code)
     lang = i18n.lang_or_default(lang)
     kpis = service.kpis(unit_code, period)

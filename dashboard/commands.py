@@ -105,6 +105,9 @@ def cmd_brief(settings: Settings, args) -> int:
     except (ValueError, service.UnknownUnit) as exc:
         print(f"kpi-dashboard: {exc}", file=sys.stderr)
         return 2
+    if svc.resolve_period(as_of) is None:
+        print("kpi-dashboard: no data yet: the database holds no reports", file=sys.stderr)
+        return 1
     renderer = render.shared_renderer() if "png" in formats else None
     try:
         if renderer:

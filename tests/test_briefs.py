@@ -247,6 +247,12 @@ def test_bad_arguments_exit_2(tmp_path, cli_env, args):
     assert cli.main(["brief", "--out", str(tmp_path), *args]) == 2
 
 
+def test_no_brief_without_data(tmp_path, empty_settings, monkeypatch, capsys):
+    monkeypatch.setenv("KPI_DATABASE_URL", empty_settings.database_url)
+    assert cli.main(["brief", "--out", str(tmp_path / "out"), "--format", "csv"]) == 1
+    assert "no data yet" in capsys.readouterr().err and not (tmp_path / "out").exists()
+
+
 def test_brief_zip_holds_both_pngs_and_the_csv(demo_service, renderer):
     from dashboard.callbacks import exports as export_callbacks
     from dashboard.callbacks.common import view_of
