@@ -199,4 +199,4 @@ def update_matrix_grid(service, *args):
     title, columns, rows, pinned = update_matrix(service, *args)
     if title is no_update:
         return (no_update,) * 4
-    return title, columns, rows, {**data_page.GRID_OPTIONS, "pinnedBottomRowData": pinned}
+    return title, columns, rows, {**data_page.MATRIX_OPTIONS, "pinnedBottomRowData": pinned}

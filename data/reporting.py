@@ -60,7 +60,8 @@ def arrivals(conn: sa.Connection, start: str, end: str, township: str | None = N
                       sa.func.min(c.first_at), sa.func.max(c.first_at), sa.func.max(c.last_at))
             .group_by(c.row, c.period, c.indicator).order_by(c.row, c.period, c.indicator))
     frame = _frame(conn.execute(stmt).all(), ARRIVAL_COLUMNS)
-    return _with_times(frame.astype({"reported": "int64", "revisions": "int64"}), ["first_at", "complete_at", "last_at"])
+    frame = frame.astype({"reported": "int64", "revisions": "int64"})
+    return _with_times(frame, ["first_at", "complete_at", "last_at"])
 
 
 def cells(conn: sa.Connection, period: str, units: list[str] | None = None,

@@ -14,7 +14,9 @@ from dashboard import i18n, ids, theme
 HIDDEN = {"display": "none"}
 WORDS_UP_TO = 12  # months shown with words in the cells; more months show icons only
 GRID_OPTIONS = {"animateRows": False, "loadThemeGoogleFonts": False, "domLayout": "autoHeight",
-                "enableBrowserTooltips": True, "suppressCellFocus": False}
+                "enableBrowserTooltips": True}
+# At most 48 months x ~60 rows: every column rendered, so a cell off screen is in the page (find, print).
+MATRIX_OPTIONS = {**GRID_OPTIONS, "suppressColumnVirtualisation": True}
 
 
 def section(lang: str) -> html.Section:
@@ -34,7 +36,7 @@ def section(lang: str) -> html.Section:
             html.Div(id=ids.DATA_LEGEND, className="kpi-report-legend"),
             dag.AgGrid(id=ids.DATA_MATRIX, rowData=[], columnDefs=[], getRowId="params.data.code",
                        defaultColDef={"sortable": False, "resizable": True, "suppressMovable": True},
-                       dashGridOptions=GRID_OPTIONS, style={"height": None}, className="kpi-grid kpi-report-grid"),
+                       dashGridOptions=MATRIX_OPTIONS, style={"height": None}, className="kpi-grid kpi-report-grid"),
         ]),
         dmc.Paper(withBorder=True, p="md", mt="lg", children=html.Div(id=ids.DATA_DETAIL)),
         dmc.Grid(mt="lg", gutter="lg", children=[
