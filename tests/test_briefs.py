@@ -263,3 +263,36 @@ def test_brief_zip_holds_both_pngs_and_the_csv(demo_service, renderer):
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         assert sorted(archive.namelist()) == ["简报_义乌市_2022-06.csv", "简报_义乌市_2022-06_16x9.png",
                                               "简报_义乌市_2022-06_A4.png"]
+
+
+# --- the download callbacks, called directly -----------------------------------------------------------
+def test_png_names_and_brief_button_follow_the_view(demo_service):
+    from dashboard.callbacks import exports as export_callbacks
+
+    out = export_callbacks.update_export_controls(demo_service, {"page": "township", "unit": FOTANG}, MONTH,
+                                                  "elderly_beds_per_1000", "zh", [])
+    display, label, *_, trend, ranking, tiles = out
+    assert display != "none" and label == "导出简报"
+    assert trend["toImageButtonOptions"] == {"format": "png", "scale": 3,
+                                             "filename": "每千名老人拥有机构养老床位_佛堂镇_2022-06"}
+    assert "toImage" not in trend["modeBarButtonsToRemove"]
+    assert ranking["toImageButtonOptions"]["filename"] == "重点对象月探访率_佛堂镇_2022-06_排名"  # villages' fallback
+    hidden = export_callbacks.update_export_controls(demo_service, {"page": "village", "unit": "330782100014"},
+                                                     MONTH, None, "zh", [])
+    assert hidden[0] == "none"
+
+
+def test_ranking_csv_holds_the_engine_rows_of_the_townships_drawn(demo_service):
+    from dashboard import ids
+    from dashboard.callbacks import exports as export_callbacks
+    from dashboard.callbacks.common import view_of
+
+    view = view_of({"page": "city"}, MONTH, None, "certified_social_workers", "zh", [FOTANG, "330782001000"])
+    sent = export_callbacks.csv_download(demo_service, view, ids.EXPORT_RANKING_CSV, None)
+    assert sent["filename"] == "持证社工人数_义乌市_2022-06_排名.csv"
+    import base64
+
+    frame = exports.read_csv(base64.b64decode(sent["content"]))
+    assert sorted(frame["unit_code"]) == sorted([FOTANG, "330782001000"])
+    assert frame.set_index("unit_code").loc[FOTANG, "value"] == demo_service.kpi_frame(FOTANG, MONTH).set_index(
+        "indicator").loc["certified_social_workers", "value"]
