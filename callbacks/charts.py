@@ -105,8 +105,16 @@ def ranked_rows(service, unit, ind: Indicator, month: str, lang: str, towns: tup
         u, k = child.unit, child.kpi
         short = i18n.TOWNSHIP_EN.get(u.code, u.name) if lang == "en" else i18n.short_name(u.name)
         out.append((figures.Ranked(u.code, unit_label(u, lang), short, k.progress, k.status,
-                                   i18n.fmt_with_unit(k.value, ind, lang, k.target_kind), u.code in towns), k))
+                                   value_with_coverage(k, ind, lang), u.code in towns), k))
     return out
+
+
+def value_with_coverage(k, ind: Indicator, lang: str) -> str:
+    """'92.3%', or '92.3% (60/64)' when the figure rests on partial reports: bars and tiles say so too."""
+    text = i18n.fmt_with_unit(k.value, ind, lang, k.target_kind)
+    if k.partial and k.expected_units and not i18n.is_missing(k.value):
+        text += f" ({k.reported_units}/{k.expected_units})"
+    return text
 
 
 def update_children(service, outlines, route, month, ind, lang, towns):

@@ -139,3 +139,14 @@ def test_header_links_keep_the_township_month_and_language(demo_service):
     links = data_page.update_nav(demo_service, {"page": "township", "unit": FOTANG}, "2022-06", "en")
     assert [link.href for link in links] == [f"/township/{FOTANG}?month=2022-06&lang=en",
                                               f"/data/{FOTANG}?month=2022-06&lang=en"]
+
+
+def test_ranking_labels_say_when_a_township_figure_rests_on_partial_reports(demo_service):
+    from dashboard.callbacks import charts
+
+    ranking, *_ = charts.update_children(demo_service, {}, {"page": "city", "unit": None}, "2022-12",
+                                         "key_recipient_visit_rate", "zh", [])
+    labels = {code: text for t in ranking.data if t.type == "bar" for code, text in zip(t.customdata, t.text)}
+    fotang = next(c.kpi for c in demo_service.children_kpis(CITY_CODE, "key_recipient_visit_rate", "2022-12")
+                  if c.unit.code == FOTANG)
+    assert fotang.partial and f"({fotang.reported_units}/{fotang.expected_units})" in labels[FOTANG]
