@@ -1,4 +1,4 @@
-"""Screenshots of the overview, a township page and a village page for the docs, from headless Chromium.
+"""Screenshots of the overview, a township, a village and the reporting page for the docs, from headless Chromium.
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--database-url URL]
 
@@ -22,6 +22,7 @@ from pathlib import Path
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.common.by import By
 from werkzeug.serving import make_server
 
 from dashboard.app import create_app
@@ -32,11 +33,14 @@ from dashboard.settings import Settings
 log = logging.getLogger("screenshots")
 ROOT = Path(__file__).resolve().parents[1]
 WIDTH = 1600
-# (file, path and query): the month is fixed so the pictures do not drift with the data.
+# (file, path and query, what to click first): the month is fixed so the pictures do not drift with the data.
 PAGES = (
-    ("overview.png", "/?month=2022-06&lang=zh"),
-    ("township.png", "/township/330782100000?month=2022-06&ind=key_recipient_visit_rate&lang=zh"),
-    ("village.png", "/village/330782100014?month=2022-06&lang=zh"),
+    ("overview.png", "/?month=2022-06&lang=zh", None),
+    ("township.png", "/township/330782100000?month=2022-06&ind=key_recipient_visit_rate&lang=zh", None),
+    ("village.png", "/village/330782100014?month=2022-06&lang=zh", None),
+    # /data with 佛堂镇's June 2022 opened: the demo's corrected value shows in its history
+    ("data.png", "/data?month=2022-12&lang=zh",
+     '#data-matrix .ag-center-cols-container [row-id="330782100000"] [col-id="2022-06"]'),
 )
 CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                   "--disable-background-networking", "--disable-component-update", "--no-first-run",
@@ -74,21 +78,35 @@ def browser(profile: str) -> webdriver.Chrome:
     return webdriver.Chrome(options=options)
 
 
-def shoot(driver: webdriver.Chrome, url: str, out: Path, timeout: float = 30) -> None:
-    """Open url, wait until Dash has settled, size the window to the page, save the screenshot."""
+def shoot(driver: webdriver.Chrome, url: str, out: Path, click: str | None = None, timeout: float = 30) -> None:
+    """Open url, wait until Dash has settled (click something first if asked), size the window to the
+    page, save the screenshot."""
     driver.set_window_size(WIDTH, 1400)
     driver.get(url)
+    settle(driver, url, timeout)
+    if click:
+        deadline = time.monotonic() + timeout
+        while not driver.find_elements(By.CSS_SELECTOR, click):  # a grid draws its rows after Dash settles
+            if time.monotonic() > deadline:
+                raise SystemExit(f"screenshots: nothing to click ({click}) on {url}")
+            time.sleep(0.25)
+        driver.find_element(By.CSS_SELECTOR, click).click()
+        settle(driver, url, timeout)
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(WIDTH, min(int(height) + 40, 6000))
+    time.sleep(0.5)
+    driver.save_screenshot(str(out))
+    log.info("wrote %s", out)
+
+
+def settle(driver: webdriver.Chrome, url: str, timeout: float) -> None:
+    """Wait until Dash has no callback in flight and every chart is drawn, then a moment for transitions."""
     deadline = time.monotonic() + timeout
     while not driver.execute_script(SETTLED_JS):
         if time.monotonic() > deadline:
             raise SystemExit(f"screenshots: {url} did not settle within {timeout:.0f} s")
         time.sleep(0.25)
     time.sleep(1.0)  # let plotly finish its transitions
-    height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(WIDTH, min(int(height) + 40, 6000))
-    time.sleep(0.5)
-    driver.save_screenshot(str(out))
-    log.info("wrote %s", out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,8 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         thread.start()
         driver = browser(str(Path(tmp) / "profile"))
         try:
-            for name, path in PAGES:
-                shoot(driver, f"http://127.0.0.1:{port}{path}", args.out / name)
+            for name, path, click in PAGES:
+                shoot(driver, f"http://127.0.0.1:{port}{path}", args.out / name, click)
         finally:
             driver.quit()
             server.shutdown()
