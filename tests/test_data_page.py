@@ -150,3 +150,15 @@ def test_ranking_labels_say_when_a_township_figure_rests_on_partial_reports(demo
     fotang = next(c.kpi for c in demo_service.children_kpis(CITY_CODE, "key_recipient_visit_rate", "2022-12")
                   if c.unit.code == FOTANG)
     assert fotang.partial and f"({fotang.reported_units}/{fotang.expected_units})" in labels[FOTANG]
+
+
+def test_page_without_any_report_still_offers_templates(empty_settings):
+    from dashboard.service import KpiService
+
+    service = KpiService.from_settings(empty_settings)
+    title, columns, rows, pinned = data_page.update_matrix(service, *stores(month=None))
+    assert (columns, rows, pinned) == ([], [], [])
+    missing_title, _, missing = data_page.update_missing(service, *stores(month=None))
+    assert missing == [] and "暂无数据" in missing_title
+    months, chosen = data_page.update_template_months(service, {"page": "data", "unit": None}, None, "zh")
+    assert chosen == months[0]["value"] and len(months) == 12
