@@ -41,7 +41,7 @@ def trend(actual: Series, *, fmt: Callable[[float], str], lang: str, font_px: in
     month_fmt = i18n.plotly_month_format(lang)
     width = max(2.0, font_px / 7)
     fig = go.Figure(layout=dict(template=template(font_px), yaxis=dict(title=dict(text=axis_title)),
-                                xaxis=dict(tickformat=month_fmt)))
+                                xaxis=dict(tickformat=month_fmt), legend=dict(itemwidth=max(30, font_px * 2))))
     xs = [_x(p) for p in actual.periods]
     fig.add_trace(go.Scatter(x=xs, y=values, mode="lines+markers", connectgaps=False, name=i18n.t("actual", lang),
                              line=dict(color=theme.WALL_INK, width=width * 1.4),
@@ -83,11 +83,15 @@ def _add_target(fig: go.Figure, target: Target, fmt: Callable[[float], str], lan
 
 
 def _label_latest(fig: go.Figure, xs: list[str], values: list, fmt: Callable[[float], str], font_px: int) -> None:
-    """The latest value written above its point: the number the room should read."""
+    """The latest value written by its point: above it when the line came up to it, below when it came
+    down (so the label sits where the recent line is not)."""
     known = [i for i, v in enumerate(values) if v is not None]
     if not known:
         return
     last = known[-1]
+    earlier = [values[i] for i in known[-7:-1]]
+    falling = bool(earlier) and max(earlier) > values[last]
     fig.add_annotation(x=xs[last], y=values[last], text=f"<b>{fmt(values[last])}</b>", showarrow=False,
-                       xanchor="right", yanchor="bottom", yshift=font_px * 0.5,
+                       xanchor="right", yanchor="top" if falling else "bottom",
+                       yshift=-font_px * 0.5 if falling else font_px * 0.5,
                        font=dict(size=round(font_px * 1.25), color=theme.WALL_INK))

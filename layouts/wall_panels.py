@@ -97,12 +97,20 @@ def _target(h: Headline, lang: str) -> list:
     ind, k = h.indicator, h.kpi
     if i18n.is_missing(k.target):
         return [] if i18n.is_missing(k.value) else [html.Div(i18n.t("no_target", lang), className="wall-muted")]
-    text = i18n.t("target_by", lang, target=i18n.fmt_target(k.target, ind, lang, k.target_kind),
-                  date=i18n.fmt_month(k.target_date, lang))
-    out = [_field(ind.code, "target", text, "wall-target")]
+    out = [_field(ind.code, "target", _target_text(h, lang), "wall-target")]
     if k.target_is_assumption:
         out.append(html.Div(i18n.t("wall_target_assumed", lang), className="wall-chip"))
     return out
+
+
+def _target_text(h: Headline, lang: str) -> list:
+    """'目标 42.0张/千人' and '(2022年12月)' as two pieces, so a line breaks between them, not in the date."""
+    k = h.kpi
+    date = i18n.fmt_month(k.target_date, lang)
+    head, tail = i18n.t("target_by", lang, target=i18n.fmt_target(k.target, h.indicator, lang, k.target_kind),
+                        date="\0").split("\0")
+    opener = head[-1:] if head.endswith(("(", "（")) else ""
+    return [html.Span(head[: len(head) - len(opener)]), html.Span(opener + date + tail, className="wall-nowrap")]
 
 
 def _coverage(h: Headline, lang: str) -> list:
@@ -115,17 +123,20 @@ def _coverage(h: Headline, lang: str) -> list:
 
 
 def tile(h: Headline, lang: str) -> html.Div:
-    """One headline indicator: name, ring, value, target, status, coverage."""
+    """One headline indicator: name, ring, value, target, status, coverage, in slots of fixed height so
+    that the rings, values and statuses of neighbouring tiles line up."""
     ind, k = h.indicator, h.kpi
+    target = _target(h, lang)
     return html.Div(className="wall-tile", style={"borderTopColor": theme.status_color(k.status)}, children=[
         html.Div(ind.name(lang), className="wall-tile-name"),
         ring(k),
         html.Div(className="wall-tile-value", children=[
             _field(ind.code, "value", i18n.fmt_with_unit(k.value, ind, lang, k.target_kind), "wall-value"),
             html.Div(h.basis, className="wall-basis")]),
-        *_target(h, lang),
+        html.Div(target[:1], className="wall-tile-target"),
+        html.Div(target[1:], className="wall-tile-chip"),
         status_pill(k, lang),
-        *_coverage(h, lang),
+        html.Div(_coverage(h, lang), className="wall-tile-coverage"),
     ])
 
 
@@ -169,8 +180,11 @@ def league(indicators: list[Indicator], rows: list[LeagueRow], highlight: str | 
         for k in row.kpis:
             cells.append(_league_cell(k, mark))
         cells.append(html.Div(f"{row.on_target}/{row.judged}", className="wall-td wall-td-count" + mark))
+    legend = [pill(s, i18n.status_label(s, lang)) for s in i18n.STATUS_ORDER if s != "no_data"]
     return html.Div(className="wall-league", children=[
-        html.Div(i18n.t("wall_league_note", lang), className="wall-note"),
+        html.Div(className="wall-league-head", children=[
+            html.Div(i18n.t("wall_league_note", lang), className="wall-note"),
+            html.Div(legend, className="wall-legend")]),
         html.Div(cells, className="wall-table",
                  style={"gridTemplateColumns": f"4fr 8fr repeat({len(indicators)}, 7fr) 5fr",
                         "gridTemplateRows": f"auto repeat({len(rows)}, minmax(0, 1fr))"}),
