@@ -27,8 +27,7 @@ def update_data_controls(service, route, cat, ind, lang):
         return (HIDDEN, *[no_update] * 17)
     scope = views.scope_unit(service, view)
     town_hint = i18n.t("data_click_town", lang) if scope.kind == "city" else ""
-    rule = (i18n.t("data_rule", lang, day=service.deadline_day) + " "
-            + i18n.t("data_click_cell", lang) + town_hint + ("。" if lang != "en" else "."))
+    rule = i18n.t("data_rule", lang, day=service.deadline_day) + " " + i18n.t("data_click_cell", lang, town=town_hint)
     spans = [{"value": str(n), "label": i18n.t("data_months", lang, n=n)} for n in urlstate.SPANS]
     units = views.template_units(service, lang)
     return (SHOWN, views.indicator_options(service, scope, view.cat, lang), view.ind, i18n.t("indicator", lang),
@@ -36,7 +35,14 @@ def update_data_controls(service, route, cat, ind, lang):
             data_page.legend(lang), i18n.t("data_missing_csv", lang), i18n.t("data_template_title", lang),
             i18n.t("data_template_note", lang), i18n.t("data_template_unit", lang), units,
             i18n.t("data_template_month", lang), i18n.t("data_template_xlsx", lang),
-            i18n.t("data_template_csv", lang), view.unit or units[1]["value"])
+            i18n.t("data_template_csv", lang), _template_unit(view, units))
+
+
+def _template_unit(view, units: list[dict]):
+    """The template's unit follows the page's township when the page changes, and is left alone otherwise."""
+    if ctx.triggered_id not in (None, ids.APP_ROUTE):
+        return no_update
+    return view.unit or units[1]["value"]
 
 
 def update_template_months(service, route, month, lang):

@@ -189,9 +189,9 @@ def missing_rows(service, frame: pd.DataFrame, own_expected: dict[str, int], lan
         names = [unit_label(service.unit(v), lang) for v in villages[:MAX_VILLAGE_NAMES]]
         village_text = ""
         if villages:
-            village_text = f"{len(villages)}: " + ("、" if lang != "en" else ", ").join(names)
+            village_text = f"{len(villages)}: " + i18n.t("list_sep", lang).join(names)
             village_text += "…" if len(villages) > MAX_VILLAGE_NAMES else ""
-        own_text = ("、" if lang != "en" else ", ").join(service.indicators[i].name(lang) for i in own["indicator"])
+        own_text = i18n.t("list_sep", lang).join(service.indicators[i].name(lang) for i in own["indicator"])
         if len(own) > 1 and len(own) >= own_expected.get(unit.kind, 0):
             own_text = i18n.t("data_all_n", lang, n=len(own))
         state = i18n.t("overdue_yes" if group["overdue"].any() else "overdue_no", lang)
@@ -203,7 +203,7 @@ def missing_rows(service, frame: pd.DataFrame, own_expected: dict[str, int], lan
 
 def missing_csv_frame(service, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The missing list for sending out: one row per value, codes and Chinese names side by side."""
-    yes, no = ("是", "否") if lang != "en" else ("yes", "no")
+    yes, no = i18n.t("yes", lang), i18n.t("no", lang)
     rows = [{"township_code": t, "township_name": service.unit(t).name, "unit_code": u,
              "unit_name": service.unit(u).name, "indicator": i, "indicator_name": service.indicators[i].name_zh,
              "period": p, "due": completeness.due_date(p, service.deadline_day).isoformat(),

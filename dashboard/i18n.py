@@ -353,7 +353,7 @@ STRINGS.update({
     "data_months": ("近{n}个月", "{n} months"),
     "data_rule": ("截止规则:统计月的次月{day}日24时(北京时间)前报齐为按时。", "Deadline: complete by midnight "
                   "(Beijing time) on day {day} of the next month is on time."),
-    "data_click_cell": ("点击格子查看报送文件和历次修改", "Click a cell for its files and revisions"),
+    "data_click_cell": ("点击格子查看报送文件和历次修改{town}。", "Click a cell for its files and revisions{town}."),
     "data_click_town": (";点击镇街名称查看其村(社区)", "; click a township to see its villages"),
     "rs_on_time": ("按时", "On time"),
     "rs_late": ("逾期", "Late"),
@@ -390,6 +390,9 @@ STRINGS.update({
     "data_still_missing": ("尚未报送({n} 项)", "Not yet reported ({n})"),
     "data_and_more": ("等,共 {n} 项", "and more: {n} in all"),
     "data_all_n": ("全部 {n} 项均未报", "all {n} missing"),
+    "list_sep": ("、", ", "),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
     "col_file": ("文件", "File"),
     "col_loaded_at": ("报送时间", "Arrived"),
     "col_loaded_by": ("报送人", "By"),

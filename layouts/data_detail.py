@@ -49,7 +49,8 @@ def detail(cell: CellDetail, lang: str) -> list:
     if cell.revisions:
         head.append(revised_chip(f"{i18n.REVISED_ICON} {i18n.t('data_revisions', lang, n=cell.revisions)}"))
     children = [
-        dmc.Group(gap="sm", align="center", children=[dmc.Title(cell.title, order=4, id=ids.DATA_DETAIL_TITLE), *head]),
+        dmc.Group(gap="sm", align="center", children=[
+            dmc.Title(cell.title, order=4, id=ids.DATA_DETAIL_TITLE), *head]),
         dmc.Text(" · ".join(facts), size="sm", c="dimmed", mt=4),
     ]
     if cell.missing:
@@ -64,7 +65,7 @@ def detail(cell: CellDetail, lang: str) -> list:
 
 def _missing(names: list[str], lang: str) -> dmc.Alert:
     """The values still to come, named (the first MAX_MISSING_NAMES)."""
-    shown = "、".join(names[:MAX_MISSING_NAMES]) if lang != "en" else "; ".join(names[:MAX_MISSING_NAMES])
+    shown = i18n.t("list_sep", lang).join(names[:MAX_MISSING_NAMES])
     if len(names) > MAX_MISSING_NAMES:
         shown += " " + i18n.t("data_and_more", lang, n=len(names))
     return dmc.Alert(shown, title=i18n.t("data_still_missing", lang, n=len(names)), color="orange",
