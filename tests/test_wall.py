@@ -306,17 +306,17 @@ def test_a_refresh_without_database_keeps_the_data_and_warns_once(cut_service, c
     service, path = cut_service
     outage = wall.Outage()
     options = wallstate.parse(f"month={MONTH}").as_store()
-    data, health = wall.update_data(service, outage, 0, None, options)
-    assert health == {"ok": True, "n": 0} and data["units"]
+    data, health = wall.update_data(service, outage, 0, None, options, None)
+    assert health == {"ok": True, "n": 0, "key": "1:28"} and data["units"]
     path.rename(path.with_suffix(".away"))
     with caplog.at_level(logging.INFO, logger="dashboard.callbacks.wall"):
-        first = wall.update_data(service, outage, 1, None, options)
-        second = wall.update_data(service, outage, 2, None, options)
+        first = wall.update_data(service, outage, 1, None, options, health)
+        second = wall.update_data(service, outage, 2, None, options, first[1])
         assert first == (no_update, {"ok": False, "n": 1}) and second == (no_update, {"ok": False, "n": 2})
         assert not path.exists()  # mode=rw: SQLite did not create an empty database in its place
         path.with_suffix(".away").rename(path)
         deadline = time.monotonic() + 15  # a service may wait a few seconds before it tries the database again
-        while not (result := wall.update_data(service, outage, 3, None, options))[1]["ok"]:
+        while not (result := wall.update_data(service, outage, 3, None, options, second[1]))[1]["ok"]:
             assert time.monotonic() < deadline, "no good refresh after the database came back"
             time.sleep(0.5)
     data, health = result
@@ -326,9 +326,21 @@ def test_a_refresh_without_database_keeps_the_data_and_warns_once(cut_service, c
     assert "database unreachable" in records[0].getMessage() and not any(r.exc_info for r in caplog.records)
 
 
+def test_a_refresh_sends_the_data_again_only_when_the_version_or_the_text_size_changed(demo_service):
+    options = wallstate.parse(f"month={MONTH}&panels=tiles").as_store()
+    data, health = wall.update_data(demo_service, wall.Outage(), 0, None, options, None)
+    assert data["units"] and health["ok"]
+    same = wall.update_data(demo_service, wall.Outage(), 1, None, options, health)
+    assert same == (no_update, {**health, "n": 1})
+    resized, _ = wall.update_data(demo_service, wall.Outage(), 2, {"w": 3840, "h": 2160}, options, health)
+    assert resized["units"]
+    after_outage, _ = wall.update_data(demo_service, wall.Outage(), 3, None, options, {"ok": False, "n": 2})
+    assert after_outage["units"]
+
+
 def test_a_bug_is_not_mistaken_for_an_outage(demo_service):
     with pytest.raises(TypeError):
-        wall.update_data(demo_service, wall.Outage(), 0, None, {"rotate": "x", "unknown": 1, "panels": 5})
+        wall.update_data(demo_service, wall.Outage(), 0, None, {"rotate": "x", "unknown": 1, "panels": 5}, None)
 
 
 # --- the page ------------------------------------------------------------------------------------------
