@@ -129,7 +129,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "wall_villages": ("村社 {n}/{m}", "Villages {n}/{m}"),
     "wall_missing_villages": ("尚未报送的村(社区)", "Villages and communities yet to report"),
     "wall_all_reported": ("全部已报送", "All have reported"),
-    "wall_more": ("等 {n} 个", "and {n} more"),
     "wall_target_assumed": ("目标为假设", "Assumed target"),
 }
 
