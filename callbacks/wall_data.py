@@ -38,9 +38,12 @@ def wall_data(service: KpiService, options: WallOptions, size: int) -> dict:
     month = options.month if options.month in periods else state["latest_period"]
     lang = options.lang
     townships = service.children(CITY_CODE, month)
-    shared: dict = {}  # league rows and reports: the same for every unit, computed once
-    units = [unit_entry(service, unit, month, options, size, townships, shared)
-             for unit in rotation(service, options, townships)]
+    units = rotation(service, options, townships)
+    # The league table and the townships' reports are the same on every unit's panels: computed once.
+    league = league_rows(service, townships, month, lang) if month and "league" in options.panels else None
+    town_reports = ([reports(service, t, month, lang) for t in townships]
+                    if month and "completeness" in options.panels and units[0].kind == "city" else None)
+    units = [unit_entry(service, unit, month, options, size, league, town_reports) for unit in units]
     return {"as_of": month, "as_of_text": i18n.t("wall_as_of", lang, month=i18n.fmt_month(month, lang)),
             "demo": bool(state["demo"]), "units": units}
 
@@ -54,9 +57,10 @@ def rotation(service: KpiService, options: WallOptions, townships: list[Unit]) -
     return [unit if unit is not None and unit.kind in ("city", "township") else city]
 
 
-def unit_entry(service, unit: Unit, month: str | None, options: WallOptions, size: int, townships: list[Unit],
-               shared: dict) -> dict:
-    """One unit's name and panels."""
+def unit_entry(service, unit: Unit, month: str | None, options: WallOptions, size: int,
+               league: tuple[list[Indicator], list[panels.LeagueRow]] | None,
+               town_reports: list[panels.Reports] | None) -> dict:
+    """One unit's name and panels; league and town_reports are shared by every unit of the rotation."""
     lang = options.lang
     entry = {"code": unit.code, "name": unit_label(unit, lang), "panels": []}
     if month is None:
@@ -71,13 +75,10 @@ def unit_entry(service, unit: Unit, month: str | None, options: WallOptions, siz
         elif kind == "trends":
             entry["panels"] += [trend_panel(service, unit, h, month, lang, size) for h in heads]
         elif kind == "league":
-            if "league" not in shared:
-                shared["league"] = league_rows(service, townships, month, lang)
-            inds, rows = shared["league"]
             entry["panels"].append({"kind": "league", "title": i18n.t("wall_league", lang),
-                                    "content": panels.league(inds, rows, unit.code, lang)})
+                                    "content": panels.league(*league, unit.code, lang)})
         elif kind == "completeness":
-            entry["panels"].append(completeness_panel(service, unit, month, lang, townships, shared))
+            entry["panels"].append(completeness_panel(service, unit, month, lang, town_reports))
     return entry
 
 
@@ -160,14 +161,11 @@ def reports(service, town: Unit, month: str, lang: str) -> panels.Reports:
     return panels.Reports(town.code, town_name(town, lang), items, len(own), villages, expected)
 
 
-def completeness_panel(service, unit: Unit, month: str, lang: str, townships: list[Unit], shared: dict) -> dict:
+def completeness_panel(service, unit: Unit, month: str, lang: str, town_reports: list[panels.Reports] | None) -> dict:
     """Reporting completeness for the month: every township (city), or one township and its villages."""
     title = i18n.t("wall_completeness", lang, month=i18n.fmt_month(month, lang))
     if unit.kind == "city":
-        if "reports" not in shared:
-            shared["reports"] = [reports(service, t, month, lang) for t in townships]
-        return {"kind": "completeness", "title": title,
-                "content": panels.completeness_city(shared["reports"], lang)}
+        return {"kind": "completeness", "title": title, "content": panels.completeness_city(town_reports, lang)}
     villages: dict[str, tuple[str, bool]] = {}  # code -> (name, reported every village-level indicator)
     for ind in (i for i in service.applicable(unit) if i.level == "village"):
         for child in service.children_kpis(unit.code, ind.code, month):
