@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 from dashboard import i18n
@@ -70,10 +71,16 @@ def choose(dash_duo, select_id: str, label: str):
 
 
 def click_text(dash_duo, css: str, text: str):
-    """Click the first element matching css whose text is text."""
-    element = wait_until(lambda: [e for e in dash_duo.driver.find_elements(By.CSS_SELECTOR, css)
-                                  if e.text.strip() == text], what=f"{css} '{text}'")[0]
-    element.click()
+    """Click the first element matching css whose text is text (found again if a re-render replaced it)."""
+    def click():
+        try:
+            found = [e for e in dash_duo.driver.find_elements(By.CSS_SELECTOR, css) if e.text.strip() == text]
+            if found:
+                found[0].click()
+            return bool(found)
+        except StaleElementReferenceException:  # the page re-rendered between finding and clicking
+            return False
+    wait_until(click, what=f"{css} '{text}'")
 
 
 def severe_logs(dash_duo) -> list:

@@ -6,6 +6,7 @@ from urllib.parse import urlparse
 
 import openpyxl
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 from dashboard.app import create_app
@@ -38,10 +39,27 @@ def settled(dash_duo):
     time.sleep(0.3)
 
 
-def cell(dash_duo, row: str, col: str):
+def cell_css(row: str, col: str) -> str:
     """A matrix cell (the unit names live in the pinned column, the months in the centre)."""
     part = "pinned-left" if col == "name" else "center"
-    return dash_duo.find_element(f'{MATRIX} .ag-{part}-cols-container [row-id="{row}"] [col-id="{col}"]')
+    return f'{MATRIX} .ag-{part}-cols-container [row-id="{row}"] [col-id="{col}"]'
+
+
+def cell(dash_duo, row: str, col: str):
+    return dash_duo.find_element(cell_css(row, col))
+
+
+def click(dash_duo, css: str):
+    """Click the element, found again if a re-render replaced it in between."""
+    def attempt():
+        try:
+            found = dash_duo.driver.find_elements(By.CSS_SELECTOR, css)
+            if found:
+                found[0].click()
+            return bool(found)
+        except StaleElementReferenceException:
+            return False
+    wait_until(attempt, what=f"{css} to click")
 
 
 def open_data(dash_duo, path: str):
@@ -61,7 +79,7 @@ def test_data_page_loads_with_statuses_and_drills_into_a_cell(dash_duo, app):
     dash_duo.wait_for_text_to_equal("#page-title", "报送情况:义乌市")
     assert cell(dash_duo, DACHEN, "2022-12").text == "✗ 未报"
     assert "未报" in dash_duo.find_element("#data-legend").text
-    cell(dash_duo, FOTANG, "2022-06").click()
+    click(dash_duo, cell_css(FOTANG, "2022-06"))
     dash_duo.wait_for_contains_text("#data-detail-title", "佛堂镇 · 2022年6月")
     submissions = dash_duo.find_element("#data-detail-submissions").text
     assert "2022-06_330782100000.xlsx" in submissions and "2022-06_更正_1.xlsx" in submissions
@@ -72,13 +90,13 @@ def test_data_page_loads_with_statuses_and_drills_into_a_cell(dash_duo, app):
 def test_clicking_a_township_opens_its_villages_and_the_breadcrumb_leads_back(dash_duo, app, demo_service):
     dash_duo.start_server(app)
     open_data(dash_duo, "/data?month=2022-12&span=24")
-    cell(dash_duo, FOTANG, "name").click()
+    click(dash_duo, cell_css(FOTANG, "name"))
     wait_until(lambda: urlparse(dash_duo.driver.current_url).path == f"/data/{FOTANG}", what="the township's URL")
     dash_duo.wait_for_text_to_equal("#page-title", "报送情况:佛堂镇")
     assert "span=24" in dash_duo.driver.current_url
     village = demo_service.children(FOTANG, "2022-12")[0].code
     wait_until(lambda: dash_duo.find_elements(f'{MATRIX} [row-id="{village}"]'), what="the villages' rows")
-    dash_duo.find_element("#page-breadcrumb a").click()
+    click(dash_duo, "#page-breadcrumb a")
     wait_until(lambda: urlparse(dash_duo.driver.current_url).path == "/data", what="back to the city")
 
 
@@ -96,10 +114,10 @@ def test_missing_list_and_templates_download(dash_duo, app, tmp_path):
     dash_duo.start_server(app)
     dash_duo.driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
     open_data(dash_duo, f"/data/{FOTANG}?month=2022-12")
-    dash_duo.find_element("#data-missing-csv").click()
+    click(dash_duo, "#data-missing-csv")
     csv_file = wait_until(lambda: [p for p in tmp_path.glob("*.csv")], what="the missing list")[0]
     assert csv_file.read_bytes().startswith(b"\xef\xbb\xbf")
-    dash_duo.find_element("#data-template-xlsx").click()
+    click(dash_duo, "#data-template-xlsx")
     book = wait_until(lambda: [p for p in tmp_path.glob("*.xlsx")], what="the template")[0]
     assert book.name == "2022-12_佛堂镇_报送模板.xlsx"
     time.sleep(0.5)  # let Chromium finish writing
