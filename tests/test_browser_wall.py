@@ -37,7 +37,8 @@ const minimum = arguments[0] * Math.min(H, W * 9 / 16) / 100 - 0.5;
 const problems = [];
 const name = el => (el.id ? '#' + el.id : '') + '.' + String(el.className.baseVal ?? el.className).split(' ')[0]
     + ' "' + (el.textContent || '').trim().slice(0, 24) + '"';
-if (page.scrollHeight > H || page.scrollWidth > W) problems.push(`page scrolls: ${page.scrollWidth}x${page.scrollHeight}`);
+if (page.scrollHeight > H || page.scrollWidth > W)
+    problems.push(`page scrolls: ${page.scrollWidth}x${page.scrollHeight}`);
 for (const el of document.querySelector('.wall-root').querySelectorAll('*')) {
     const style = getComputedStyle(el);
     if (style.display === 'none' || style.visibility === 'hidden' || el.closest('defs')) continue;
@@ -49,7 +50,8 @@ for (const el of document.querySelector('.wall-root').querySelectorAll('*')) {
         problems.push('outside the window: ' + name(el));
     if (!inSvg && !el.closest('.js-plotly-plot') && style.overflow !== 'visible'
             && (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1))
-        problems.push(`clipped ${el.scrollWidth}x${el.scrollHeight} in ${el.clientWidth}x${el.clientHeight}: ` + name(el));
+        problems.push(`clipped ${el.scrollWidth}x${el.scrollHeight} in ${el.clientWidth}x${el.clientHeight}: `
+                      + name(el));
     if (text && parseFloat(style.fontSize) < minimum)
         problems.push(`text ${style.fontSize} < ${minimum.toFixed(1)}px: ` + name(el));
 }
@@ -184,7 +186,10 @@ def test_township_rotation_visits_the_city_then_every_township(dash_duo, app, de
     dash_duo.driver.execute_script("""
         window.wallSeen = [];
         const unit = document.getElementById('wall-unit');
-        const note = () => { const t = unit.innerText.trim(); if (t && t !== window.wallSeen.at(-1)) window.wallSeen.push(t); };
+        const note = () => {
+            const t = unit.innerText.trim();
+            if (t && t !== window.wallSeen.at(-1)) window.wallSeen.push(t);
+        };
         note();
         new MutationObserver(note).observe(unit, {childList: true, characterData: true, subtree: true});
     """)
