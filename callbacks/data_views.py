@@ -136,7 +136,8 @@ def cell_detail(service, view: urlstate.View, row: str, period: str) -> CellDeta
     s = summary.iloc[0]
     return CellDetail(title, s["status"], int(s["revisions"]), int(s["reported"]), int(s["expected"]), due,
                       beijing(s["first_at"]), beijing(s["last_at"]), submission_rows(found["submissions"], lang),
-                      value_rows(service, found["revisions"], lang), missing_names(service, found["missing"], lang))
+                      value_rows(service, found["revisions"], lang),
+                      missing_names(service, found["missing"], lang, with_indicator=view.ind is None))
 
 
 def submission_rows(frame: pd.DataFrame, lang: str) -> list[dict]:
@@ -170,9 +171,9 @@ def numbers(r) -> str:
     return text(r.value) or i18n.MISSING
 
 
-def missing_names(service, frame: pd.DataFrame, lang: str) -> list[str]:
-    """'某村 · 重点对象月探访率' for each value still missing."""
-    return [f"{unit_label(service.unit(u), lang)} · {service.indicators[i].name(lang)}"
+def missing_names(service, frame: pd.DataFrame, lang: str, with_indicator: bool = True) -> list[str]:
+    """'某村 · 重点对象月探访率' for each value still missing (just '某村' when one indicator is shown)."""
+    return [unit_label(service.unit(u), lang) + (f" · {service.indicators[i].name(lang)}" if with_indicator else "")
             for u, i in zip(frame["unit_code"], frame["indicator"])]
 
 

@@ -389,7 +389,7 @@ STRINGS.update({
     "data_still_missing": ("尚未报送({n} 项)", "Not yet reported ({n})"),
     "data_and_more": ("等,共 {n} 项", "and more: {n} in all"),
     "data_all_n": ("全部 {n} 项均未报", "all {n} missing"),
-    "list_sep": ("、", ", "),
+    "list_sep": ("、", "; "),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
     "col_file": ("文件", "File"),

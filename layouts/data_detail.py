@@ -106,7 +106,8 @@ def _values(rows: list[dict], lang: str) -> dag.AgGrid:
 def missing_columns(lang: str) -> list[dict]:
     """The missing list on screen: one row per township with anything missing."""
     return [
-        {"field": "township", "headerName": i18n.t("col_township", lang), "width": 150, "pinned": "left"},
+        {"field": "township", "headerName": i18n.t("col_township", lang), "width": 190 if lang == "en" else 130,
+         "pinned": "left"},
         {"field": "state", "headerName": i18n.t("col_overdue", lang), "width": 100},
         {"field": "own", "headerName": i18n.t("col_missing_own", lang), "flex": 2, "minWidth": 200},
         {"field": "villages", "headerName": i18n.t("col_missing_villages", lang), "flex": 3, "minWidth": 220},
