@@ -90,23 +90,29 @@ def register(app, service) -> None:
         Input(ids.WALL_REFRESH, "n_intervals"), Input(ids.WALL_VIEWPORT, "data"), State(ids.WALL_OPTIONS, "data"),
         State(ids.WALL_HEALTH, "data"),
     )(refresh)
+    # The browser side never takes an input downstream of the refresh (see assets/wall.js): a slow
+    # refresh must not hold back the rotation, the clock or the stale banner.
+    shown = [(ids.WALL_UNIT, "children"), (ids.WALL_PANEL_TITLE, "children"), (ids.WALL_CONTENT, "children"),
+             (ids.WALL_STAGE, "className"), (ids.WALL_GRAPH, "figure"), (ids.WALL_GRAPH_BOX, "className"),
+             (ids.WALL_STEP, "children"), (ids.WALL_PROGRESS, "style"), (ids.WALL_AS_OF, "children"),
+             (ids.WALL_DEMO, "className")]
     app.clientside_callback(
         ClientsideFunction("wall", "show"),
-        Output(ids.WALL_UNIT, "children"), Output(ids.WALL_PANEL_TITLE, "children"),
-        Output(ids.WALL_CONTENT, "children"), Output(ids.WALL_STAGE, "className"),
-        Output(ids.WALL_GRAPH, "figure"), Output(ids.WALL_GRAPH_BOX, "className"),
-        Output(ids.WALL_STEP, "children"), Output(ids.WALL_PROGRESS, "style"),
-        Output(ids.WALL_AS_OF, "children"), Output(ids.WALL_DEMO, "className"),
-        Input(ids.WALL_ROTATE, "n_intervals"), Input(ids.WALL_DATA, "data"), State(ids.WALL_OPTIONS, "data"),
+        *[Output(component, prop) for component, prop in shown],
+        Input(ids.WALL_ROTATE, "n_intervals"), State(ids.WALL_OPTIONS, "data"),
     )
     app.clientside_callback(
-        ClientsideFunction("wall", "fresh"),
-        Output(ids.WALL_FRESH, "data"), Input(ids.WALL_HEALTH, "data"), State(ids.WALL_FRESH, "data"),
+        ClientsideFunction("wall", "receive"),
+        *[Output(component, prop, allow_duplicate=True) for component, prop in shown],
+        Input(ids.WALL_DATA, "data"), State(ids.WALL_ROTATE, "n_intervals"), State(ids.WALL_OPTIONS, "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("wall", "fresh"), Output(ids.WALL_FRESH, "data"), Input(ids.WALL_HEALTH, "data"),
     )
     app.clientside_callback(
         ClientsideFunction("wall", "tick"),
         Output(ids.WALL_CLOCK, "children"), Output(ids.WALL_DATE, "children"), Output(ids.WALL_REFRESHED, "children"),
         Output(ids.WALL_BANNER, "children"), Output(ids.WALL_BANNER, "className"), Output(ids.WALL_VIEWPORT, "data"),
-        Input(ids.WALL_TICK, "n_intervals"), Input(ids.WALL_FRESH, "data"),
-        State(ids.WALL_OPTIONS, "data"), State(ids.WALL_VIEWPORT, "data"),
+        Input(ids.WALL_TICK, "n_intervals"), State(ids.WALL_OPTIONS, "data"), State(ids.WALL_VIEWPORT, "data"),
     )

@@ -445,3 +445,29 @@ def test_a_server_restart_shows_the_banner_and_the_wall_reconnects_by_itself(das
 def _listening(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+class SlowService(KpiService):
+    """A service whose database takes `delay` seconds to answer while delay is set: a hung refresh."""
+
+    delay = 0.0
+
+    def state(self):
+        if self.delay:
+            time.sleep(self.delay)
+        return super().state()
+
+
+def test_a_hung_refresh_stops_neither_rotation_nor_clock_and_turns_stale(dash_duo, demo_settings):
+    service = SlowService(db.make_engine(demo_settings.resolved_database_url()))
+    dash_duo.start_server(create_app(demo_settings, service=service))
+    driver = dash_duo.driver
+    open_wall(driver, dash_duo.server_url, f"month={MONTH}&bench=1&refresh=1&rotate=1")
+    wait_until(lambda: text_of(driver, "wall-refreshed").startswith("刷新于"), what="a first refresh")
+    service.delay = 12
+    step, clock = driver.execute_script(STEP_JS), text_of(driver, "wall-clock")
+    wait_until(lambda: driver.execute_script(STEP_JS) != step, timeout=4, what="the rotation to go on")
+    wait_until(lambda: text_of(driver, "wall-clock") != clock, timeout=3, what="the clock to go on")
+    wait_until(lambda: banner_shown(driver), timeout=15, what="the stale banner")  # 2 x 1 s + 5 s
+    service.delay = 0
+    wait_until(lambda: not banner_shown(driver), timeout=30, what="the banner to clear")

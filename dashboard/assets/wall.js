@@ -27,9 +27,15 @@
     function hm(ms) { var d = new Date(ms); return pad(d.getHours()) + ":" + pad(d.getMinutes()); }
     function hms(ms) { return hm(ms) + ":" + pad(new Date(ms).getSeconds()); }
 
-    /* Rotation: the panel for step n of the data's units and panels, in place of the last one. */
-    function show(n, data, options) {
+    // What the browser knows, kept here rather than passed as callback inputs: Dash holds back any
+    // callback with an input (or state) downstream of a request in flight, so a slow or hung refresh
+    // would otherwise stop the rotation and the clock, and with them the stale banner.
+    var known = {data: null, ok: null, lastGood: null};
+
+    /* The panel for rotation step n of the data's units and panels, in place of the last one. */
+    function render(n, options) {
         var none = noUpdate();
+        var data = known.data;
         if (!data || !data.units || !data.units.length) {
             return [none, none, none, none, none, none, none, none, none, none];
         }
@@ -49,23 +55,34 @@
         ];
     }
 
-    /* The browser's time of the last good refresh (the server's clock may differ from the TV's). */
-    function fresh(health, previous) {
+    /* Rotation: the next panel (no request to the server). */
+    function show(n, options) { return render(n, options); }
+
+    /* New data from a refresh: the current panel again, from it. */
+    function receive(data, n, options) {
+        known.data = data;
+        return render(n, options);
+    }
+
+    /* The server's word on a refresh, and the browser's time of the last good one (the server's
+       clock may differ from the TV's). */
+    function fresh(health) {
         if (!health) { return noUpdate(); }
-        var last = (previous && previous.last_good) || null;
-        return {ok: !!health.ok, last_good: health.ok ? Date.now() : last};
+        known.ok = !!health.ok;
+        if (health.ok) { known.lastGood = Date.now(); }
+        return {ok: known.ok, last_good: known.lastGood};
     }
 
     /* Every second: the clock, the refresh time, the stale banner, and the window size for charts. */
-    function tick(_n, state, options, viewport) {
+    function tick(_n, options, viewport) {
         var now = Date.now();
         var text = options.strings;
         var date = new Intl.DateTimeFormat(text.locale, {year: "numeric", month: "long", day: "numeric",
                                                          weekday: "long"}).format(now);
-        var last = state && state.last_good;
+        var last = known.lastGood;
         // Stale when the server says the database is down, or when no good refresh came for too long
-        // (the server itself is down: then nobody can tell us, so we tell ourselves).
-        var stale = (state && state.ok === false) || now - (last || PAGE_START) > options.stale_after * 1000;
+        // (the server itself is down or hung: then nobody can tell us, so we tell ourselves).
+        var stale = known.ok === false || now - (last || PAGE_START) > options.stale_after * 1000;
         var banner = !stale ? "" : "⚠ " + (last ? text.wall_stale.replace("{time}", hm(last)) : text.wall_stale_never);
         var size = {w: window.innerWidth, h: window.innerHeight};
         var resized = !viewport || viewport.w !== size.w || viewport.h !== size.h;
@@ -98,5 +115,5 @@
         trimHistory();
     }, 1000);
 
-    window.dash_clientside = Object.assign({}, window.dash_clientside, {wall: {show: show, fresh: fresh, tick: tick}});
+    window.dash_clientside = Object.assign({}, window.dash_clientside, {wall: {show: show, receive: receive, fresh: fresh, tick: tick}});
 })();
