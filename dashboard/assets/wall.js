@@ -12,7 +12,7 @@
     function noUpdate() { return window.dash_clientside.no_update; }
 
     // Components and figures are handed to Dash as copies: Dash and plotly may write into what
-    // they are given, and the store must stay as the server sent it for the next rotation.
+    // they are given, and the data must stay as the server sent it for the next rotation.
     function copy(value) { return value === undefined || value === null ? value : JSON.parse(JSON.stringify(value)); }
 
     function steps(data) {
@@ -27,9 +27,9 @@
     function hm(ms) { var d = new Date(ms); return pad(d.getHours()) + ":" + pad(d.getMinutes()); }
     function hms(ms) { return hm(ms) + ":" + pad(new Date(ms).getSeconds()); }
 
-    // What the browser knows, kept here rather than passed as callback inputs: Dash holds back any
-    // callback with an input (or state) downstream of a request in flight, so a slow or hung refresh
-    // would otherwise stop the rotation and the clock, and with them the stale banner.
+    // What the browser knows, kept here rather than passed as callback inputs: Dash holds back a
+    // callback while one of its inputs is still being fetched, and with the data as an input the
+    // rotation stalled whenever a refresh bringing new data was in flight (bench_wall.py --new-data).
     var known = {data: null, ok: null, lastGood: null};
 
     /* The panel for rotation step n of the data's units and panels, in place of the last one. */
@@ -115,5 +115,6 @@
         trimHistory();
     }, 1000);
 
-    window.dash_clientside = Object.assign({}, window.dash_clientside, {wall: {show: show, receive: receive, fresh: fresh, tick: tick}});
+    window.dash_clientside = Object.assign({}, window.dash_clientside,
+                                           {wall: {show: show, receive: receive, fresh: fresh, tick: tick}});
 })();
