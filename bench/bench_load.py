@@ -204,23 +204,23 @@ def run_config(url: str, scale: int, cache_url: str, workdir: Path, args) -> dic
 
 
 def measure(server: "Gunicorn", files: dict, args, cache_url: str) -> dict:
-    """Warm up, then the measured requests, with worker memory and cache keys around them."""
+    """Warm up, then the measured requests, with worker memory, CPU and cache keys around them."""
     rss_boot = server.worker_rss()
-    run_wrk(server.port, files["warm"], sum(1 for _ in open(files["warm"])), args)
+    run_wrk(server.port, files["warm"], files["warm"].read_text().count("\n"), args)
     rss_before, keys_before, load_before = server.worker_rss(), out_keys(cache_url), loadavg()
     cpu_before = server.worker_cpu()
     result = run_wrk(server.port, files["measured"], args.requests, args)
     cpu_after = server.worker_cpu()
     rss_after, keys_after = server.worker_rss(), out_keys(cache_url)
-    # CPU seconds the workers used per request: unlike req/s, hardly moved by other load on the machine.
+    # CPU the workers used per request: unlike req/s, hardly moved by other load on the machine.
     cpu_ms = (cpu_after - cpu_before) * 1000 / result["requests"]
-    result.update(worker_cpu_ms_per_request=round(cpu_ms, 2), rps_if_2_idle_cores=round(2000 / cpu_ms),
-                  pss_mb_after=server.worker_rss(pss=True), loadavg_before=load_before, loadavg_after=loadavg(), rss_mb_boot=rss_boot,
-                  rss_mb_before=rss_before, rss_mb_after=rss_after,
-                  errors=result["non_2xx"] + result["socket_errors"] + result["timeouts"],
-                  workers_recycled=sorted(rss_before) != sorted(rss_after))
     growth = [(rss_after[p] - rss_before[p]) / rss_before[p] * 100 for p in rss_before if p in rss_after]
-    result["rss_growth_pct_max"] = round(max(growth), 1) if growth else None
+    result.update(errors=result["non_2xx"] + result["socket_errors"] + result["timeouts"],
+                  worker_cpu_ms_per_request=round(cpu_ms, 2), rps_if_2_idle_cores=round(2000 / cpu_ms),
+                  rss_mb_boot=rss_boot, rss_mb_before=rss_before, rss_mb_after=rss_after,
+                  rss_growth_pct_max=round(max(growth), 1) if growth else None,
+                  pss_mb_after=server.worker_rss(pss=True), workers_recycled=sorted(rss_before) != sorted(rss_after),
+                  loadavg_before=load_before, loadavg_after=loadavg())
     if cache_url:
         result["outputs_computed"] = keys_after - keys_before  # memoised callback outputs missing from Redis
         result["redis_used_mb"] = redis_used_mb(cache_url)
@@ -239,16 +239,17 @@ def run_wrk(port: int, bodies: Path, n: int, args) -> dict:
     cmd = ["wrk", "-t1", f"-c{args.connections}", f"-d{args.max_seconds}s", "--timeout", "30s", "-s", str(LUA),
            f"http://127.0.0.1:{port}", "--", str(bodies), str(n), "1", str(marker)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + args.max_seconds + 30
-    while proc.poll() is None and not Path(f"{marker}.0").exists() and time.time() < deadline:
-        time.sleep(0.1)
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
     try:
+        deadline = time.time() + args.max_seconds + 30
+        while proc.poll() is None and not Path(f"{marker}.0").exists() and time.time() < deadline:
+            time.sleep(0.1)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        raise SystemExit("wrk did not finish")
+    finally:  # interrupted, or wrk hung: never leave it running
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
     Path(f"{marker}.0").unlink(missing_ok=True)
     lines = [line for line in out.splitlines() if line.startswith("RESULT ")]
     if not lines:
