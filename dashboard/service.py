@@ -87,6 +87,7 @@ class KpiService(ReportingQueries):
         self._unit_memo: tuple[int, UnitIndex] | None = None
         self._facts_memo: tuple[int, dict] | None = None
         self._months_memo: dict[tuple, dict[str, list[kpi.Month]]] = {}
+        self._memo_lock = threading.Lock()
         self._pin = threading.local()
         self.deadline_day = deadline_day  # reporting (service_reporting.py): due day of the next month
         self.clock = clock
@@ -305,9 +306,10 @@ class KpiService(ReportingQueries):
             frame = self._cached("rollup", version, unit_code, start, as_of)
             unit = self._unit(unit_code, version)
             found = _to_months(frame, lambda ind, p: self.expected(unit, self.indicators[ind].level, p, version))
-            self._months_memo[key] = found
-            while len(self._months_memo) > MONTHS_MEMO_SIZE:  # in-process, bounded, keyed by version
-                self._months_memo.pop(next(iter(self._months_memo)))
+            with self._memo_lock:  # gunicorn threads share the memo: insert and evict one at a time
+                self._months_memo[key] = found
+                while len(self._months_memo) > MONTHS_MEMO_SIZE:  # in-process, bounded, keyed by version
+                    self._months_memo.pop(next(iter(self._months_memo)))
         return found
 
     def target_for(self, indicator: str, unit_code: str, as_of: str) -> kpi.TargetRow | None:

@@ -1,6 +1,8 @@
 """Key/value facts about the database: data version (bumped by every committed change), demo flag."""
 from __future__ import annotations
 
+import time
+
 import sqlalchemy as sa
 
 from . import schema
@@ -24,8 +26,13 @@ def put(conn: sa.Connection, key: str, value: str) -> None:
 
 
 def bump_data_version(conn: sa.Connection) -> int:
-    """Increase the data version inside the caller's transaction; caches key on it."""
-    version = int(get(conn, DATA_VERSION, "0")) + 1
+    """Increase the data version inside the caller's transaction; caches key on it.
+
+    Never reused, even after a backup is restored (which brings back an older version): the new
+    version is at least the current time in microseconds, so a shared cache can never hand out
+    results computed for other data under a repeated number.
+    """
+    version = max(int(get(conn, DATA_VERSION, "0")) + 1, time.time_ns() // 1_000)
     put(conn, DATA_VERSION, str(version))
     return version
 
