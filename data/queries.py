@@ -57,25 +57,10 @@ def data_facts(conn: sa.Connection) -> dict:
             "first_period": first_period(conn)}
 
 
-def data_state(conn: sa.Connection) -> dict:
-    """Data version, demo flag and latest period."""
-    return {"version": data_version(conn), **data_facts(conn)}
-
-
 def _sums(*group):
     """SELECT list of a roll-up: the group columns, then sums and the count of reporting units."""
     return sa.select(*group, sa.func.sum(o.value), sa.func.sum(o.numerator), sa.func.sum(o.denominator),
                      sa.func.count())
-
-
-def _scope(unit: Unit):
-    """WHERE clause selecting the observations a unit's roll-up sums (see module docstring)."""
-    if unit.kind == "city":
-        return sa.true()
-    if unit.kind == "township":
-        villages = sa.select(u.code).where(u.parent_code == unit.code)
-        return sa.or_(o.unit_code == unit.code, o.unit_code.in_(villages))
-    return o.unit_code == unit.code
 
 
 def _window(start: str | None, end: str | None, column=None):
