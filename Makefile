@@ -9,9 +9,13 @@ PORT ?= 8050
 
 .PHONY: run test install install-test screenshots bench
 
+# The demo quickstart runs with sign-in off, and every page says so ("演示模式: 未启用登录").
+# For sign-in: make run KPI_AUTH=on, after `kpi-dashboard user add` (see README).
+KPI_AUTH ?= off
+
 run: install
 	$(BIN)/kpi-dashboard init-db --demo
-	$(BIN)/kpi-dashboard serve --host $(HOST) --port $(PORT)
+	KPI_AUTH=$(KPI_AUTH) $(BIN)/kpi-dashboard serve --host $(HOST) --port $(PORT)
 
 test: install-test
 	$(BIN)/pytest --headless $(PYTEST_ARGS)

@@ -66,7 +66,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        settings = Settings(database_url=f"sqlite:///{folder / 'kpi.sqlite3'}", var_dir=folder)
+        settings = Settings(database_url=f"sqlite:///{folder / 'kpi.sqlite3'}", var_dir=folder, auth=False)
         engine = db.make_engine(settings.database_url)
         db.upgrade(engine)
         demo.build(engine, cat.load_catalogue(), cat.load_units())

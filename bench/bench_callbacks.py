@@ -164,7 +164,7 @@ def live_rollup(conn, unit, start: str, end: str):
 def bench_backend(url: str, scale: int, calls: int) -> dict:
     """All callbacks on one database at one scale."""
     fresh_demo(url, scale)
-    app = create_app(Settings(database_url=url, cache_url="simple"))
+    app = create_app(Settings(database_url=url, cache_url="simple", auth=False))
     echo = {"body": None}
     app.callback(Output(NOOP_OUT, "data"), Input(NOOP_IN, "data"))(lambda _x: echo["body"])
     client = app.server.test_client()
@@ -215,7 +215,7 @@ def bench_browser(url: str) -> dict:
     from selenium import webdriver
     from werkzeug.serving import make_server
 
-    app = create_app(Settings(database_url=url))
+    app = create_app(Settings(database_url=url, auth=False))
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

@@ -115,7 +115,7 @@ def request_mix(url: str, scale: int, args) -> dict:
     t0 = time.perf_counter()
     fresh_demo(url, scale)
     print(f"  demo database built in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-    app = create_app(Settings(database_url=url, cache_url="null"))
+    app = create_app(Settings(database_url=url, cache_url="null", auth=False))
     engine = db.make_engine(url)
     keys = [find_key(app, first) for first in CALLBACKS.values()]
     n_new = int(args.requests / len(keys) * args.new_share) + 1

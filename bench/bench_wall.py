@@ -83,7 +83,7 @@ def demo_settings(folder: Path) -> Settings:
     db.upgrade(engine)
     demo.build(engine, cat.load_catalogue(), cat.load_units())
     engine.dispose()
-    return Settings(database_url=url, var_dir=folder)
+    return Settings(database_url=url, var_dir=folder, auth=False)
 
 
 def browser(profile: str, width: int, height: int) -> webdriver.Chrome:
@@ -127,7 +127,7 @@ def run(args) -> list[dict]:
     """Open the wall, sample at the start, every tenth of the way, and the end."""
     width, height = (int(x) for x in args.size.split("x"))
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(database_url=args.database_url, var_dir=Path(tmp)) if args.database_url \
+        settings = Settings(database_url=args.database_url, var_dir=Path(tmp), auth=False) if args.database_url \
             else demo_settings(Path(tmp))
         server = make_server("127.0.0.1", free_port(), create_app(settings).server, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -20,7 +20,7 @@ from .callbacks import wall as wall_callbacks
 from .data.catalogue import DIVISIONS, load_units
 from .layouts import shell
 from .layouts import wall as wall_layout
-from . import health, http, logs
+from . import auth, health, http, login, logs, security
 from .callbacks import freshness
 from .service import DatabaseUnavailable, KpiService
 from .settings import Settings
@@ -45,17 +45,20 @@ def create_app(settings: Settings | None = None, service: KpiService | None = No
     app.css.config.serve_locally = True
     cache = make_cache(app.server, settings)
     service = service or KpiService.from_settings(settings, cache=cache)
-    app.server.config.update(KPI_DEFAULT_LANG=settings.default_lang, SECRET_KEY=settings.secret_key or None,
-                             KPI_TOWNSHIP_OUTLINES=_outlines(settings, service))
+    service.scope_provider = security.current_township  # each request sees its principal's units only
+    login.configure(app.server, settings)
+    app.server.config.update(KPI_DEFAULT_LANG=settings.default_lang, KPI_TOWNSHIP_OUTLINES=_outlines(settings, service))
     # The layout is built per page load (the demo label follows the data); the validation layout
     # is the same tree without touching the database, so Dash can check every callback's IDs.
     # The wall display (/wall) is a tree of its own, in the same app: both trees are validated.
-    app.validation_layout = html.Div([shell.layout(demo=False, lang=settings.default_lang),
+    app.validation_layout = html.Div([shell.layout(demo=False, lang=settings.default_lang, account=ACCOUNT_SHAPE),
                                       wall_layout.layout(wallstate.WallOptions(lang=settings.default_lang))])
     prefix = app.config.requests_pathname_prefix
     app.layout = lambda: _layout(service, settings.default_lang, prefix)
     for module in (*CALLBACK_MODULES, wall_callbacks, freshness):
         module.register(app, service)
+    guard = auth.register(app, service, settings)  # after every callback: it classifies them all
+    login.register(app.server, guard, settings)
     health.register(app.server, service)
     logs.register(app.server)
     http.register(app.server)
@@ -68,12 +71,26 @@ def _layout(service: KpiService, lang: str, prefix: str = "/"):
     wall = _wall_options(lang, prefix)
     if wall is not None:
         return wall_layout.layout(wall)  # reads no database: a wall loads even while it is down
+    account = _account()
     try:
         with service.pinned():
-            return shell.layout(demo=service.state()["demo"], lang=lang,
+            return shell.layout(demo=service.state()["demo"], lang=lang, account=account,
                                 options=filters.filter_options(service, {"page": "city"}, lang, None))
     except DatabaseUnavailable:  # the page still loads; its stale banner says the database is away
-        return shell.layout(demo=False, lang=lang)
+        return shell.layout(demo=False, lang=lang, account=account)
+
+
+# Any signed-in account: the validation layout holds the sign-out form too.
+ACCOUNT_SHAPE = {"name": "", "role": "viewer", "csrf": ""}
+
+
+def _account() -> dict | None:
+    """Who is signed in, for the header (None: sign-in is off, and the header says so)."""
+    principal = security.current()
+    if principal is None or principal.kind in ("demo", "system"):
+        return None
+    return {"name": principal.name, "role": principal.role, "csrf": flask.session.get("csrf", ""),
+            "logout": flask.request.script_root + "/logout"}
 
 
 def _wall_options(lang: str, prefix: str) -> wallstate.WallOptions | None:

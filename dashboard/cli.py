@@ -38,6 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="png,csv", help="comma-separated: png, csv (default both)")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
 
+    from . import account_commands
+
+    account_commands.add_parsers(sub)
+
     p = sub.add_parser("serve", help="run the dashboard (development server)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8050)
@@ -52,7 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     from . import commands
 
-    handler = getattr(commands, "cmd_" + args.command.replace("-", "_"))
+    from . import account_commands
+
+    name = "cmd_" + args.command.replace("-", "_")
+    handler = getattr(commands, name, None) or getattr(account_commands, name)
     return handler(settings, args) or 0
 
 

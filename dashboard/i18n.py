@@ -433,3 +433,28 @@ CSV_HEADERS.update({
 def report_status_label(status: str, lang: str) -> str:
     """Icon and word of a reporting status, e.g. '⏱ 逾期': colour is never the only signal."""
     return f"{REPORT_ICONS.get(status, '')} {t('rs_' + status, lang)}"
+
+
+# --- sign-in and access control (issue 8) --------------------------------------------------------
+STRINGS.update({
+    "login_title": ("登录", "Sign in"),
+    "login_user": ("用户名", "User name"),
+    "login_password": ("密码", "Password"),
+    "login_submit": ("登录", "Sign in"),
+    "login_other_lang": ("English", "中文"),
+    "login_failed": ("用户名或密码不正确,或账号已停用。", "Wrong user name or password, or the account is disabled."),
+    "login_blocked": ("登录失败次数过多,请 {minutes} 分钟后再试。",
+                      "Too many failed sign-ins: try again in {minutes} minutes."),
+    "login_expired": ("页面已过期,请重新输入后登录。", "The page had expired: please sign in again."),
+    "login_unavailable": ("数据库暂时无法连接,暂不能登录,请稍后再试。",
+                          "The database cannot be reached, so nobody can sign in just now: try again shortly."),
+    "logout": ("退出登录", "Sign out"),
+    "auth_off_badge": ("演示模式: 未启用登录", "演示模式: 未启用登录 (demo mode: sign-in off)"),
+    "auth_off_note": ("登录已关闭(KPI_AUTH=off),任何能访问本机的人都能看到全部数据,仅供演示。",
+                      "Sign-in is switched off (KPI_AUTH=off): anyone who can reach this machine sees everything. "
+                      "For demonstrations only."),
+    "role_admin": ("管理员", "admin"),
+    "role_city": ("市级", "city"),
+    "role_township": ("镇街", "township"),
+    "role_viewer": ("只读", "viewer"),
+})

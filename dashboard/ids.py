@@ -23,6 +23,8 @@ APP_TOWNS = "app-towns"
 SHELL_TITLE = "shell-title"
 SHELL_DEMO_BADGE = "shell-demo-badge"
 SHELL_LANG = "shell-lang"
+SHELL_ACCOUNT = "shell-account"  # who is signed in, and the sign-out form
+SHELL_AUTH_OFF_BADGE = "shell-auth-off-badge"  # "演示模式: 未启用登录"
 
 # Filters
 FILTER_MONTH = "filter-month"

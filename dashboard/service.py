@@ -96,6 +96,9 @@ class KpiService(ReportingQueries):
         self._outage_since: dt.datetime | None = None
         self._retry_at = 0.0
         self._outage_lock = threading.Lock()
+        # Who may see what: a callable giving the township the current request is limited to (None:
+        # every unit). The app sets it to security.current_township; the CLI and tests see everything.
+        self.scope_provider = None
 
     @classmethod
     def from_settings(cls, settings: Settings, cache=None) -> "KpiService":
@@ -191,7 +194,8 @@ class KpiService(ReportingQueries):
         """
         version = self._version(None)
         digest = hashlib.sha256(repr(args).encode()).hexdigest()[:32]
-        key = f"out:{name}:{version}:{digest}"
+        township = self._scope()
+        key = f"out:{name}:{version}:{'t:' + township if township else 'all'}:{digest}"
         value = self.cache.get(key)
         if value is None:
             value = compute()
@@ -207,9 +211,45 @@ class KpiService(ReportingQueries):
         key = "kpi:" + ":".join(str(a) for a in (name, version, *args))
         value = self.cache.get(key)
         if value is None:
-            value = getattr(self, "_compute_" + name)(version, *args)
+            with self.unscoped():  # shared answers: computed for every unit, restricted when handed out
+                value = getattr(self, "_compute_" + name)(version, *args)
             self.cache.set(key, value, timeout=self.cache_timeout)
         return value
+
+    # --- scope: which units the current request may see ---------------------------------------
+    @contextlib.contextmanager
+    def unscoped(self):
+        """Compute without the caller's restriction (for answers cached and shared across users)."""
+        depth = getattr(self._pin, "unscoped", 0)
+        self._pin.unscoped = depth + 1
+        try:
+            yield
+        finally:
+            self._pin.unscoped = depth
+
+    def _scope(self) -> str | None:
+        """The township the current request is limited to, or None for every unit."""
+        if self.scope_provider is None or getattr(self._pin, "unscoped", 0):
+            return None
+        return self.scope_provider()
+
+    def visible(self, unit: cat.Unit) -> bool:
+        """Whether the current request may see this unit: the city totals, and its own township's units."""
+        township = self._scope()
+        return township is None or unit.kind == "city" or township in (unit.code, unit.parent_code)
+
+    def _visible_code(self, code: str | None) -> bool:
+        township = self._scope()
+        if township is None or code is None:
+            return True
+        found = self._index(self._version(None)).by_code.get(code)
+        return found is not None and self.visible(found)
+
+    def _check(self, *codes: str | None) -> None:
+        """UnknownUnit for a unit the current request may not see: to it, the unit does not exist."""
+        for code in codes:
+            if not self._visible_code(code):
+                raise UnknownUnit(f"unknown unit code {code!r}")
 
     def _compute_units(self, _version: int) -> tuple[cat.Unit, ...]:
         with self.connect() as conn:
@@ -230,11 +270,13 @@ class KpiService(ReportingQueries):
 
     # --- units ---------------------------------------------------------------------------
     def units(self, version: int | None = None) -> tuple[cat.Unit, ...]:
-        """Every unit."""
-        return self._index(self._version(version)).units
+        """Every unit the current request may see."""
+        units = self._index(self._version(version)).units
+        return units if self._scope() is None else tuple(u for u in units if self.visible(u))
 
     def unit(self, code: str) -> cat.Unit:
-        """One unit by code; UnknownUnit if there is none."""
+        """One unit by code; UnknownUnit if there is none (or the current request may not see it)."""
+        self._check(code)
         return self._unit(code)
 
     def _unit(self, code: str, version: int | None = None) -> cat.Unit:
@@ -253,8 +295,9 @@ class KpiService(ReportingQueries):
 
     def children(self, code: str, period: str | None = None) -> list[cat.Unit]:
         """Direct sub-units of a unit, valid in the period if one is given."""
+        self._check(code)
         kids = self._index(self._version(None)).children.get(code, [])
-        return [u for u in kids if period is None or u.valid_in(period)]
+        return [u for u in kids if (period is None or u.valid_in(period)) and self.visible(u)]
 
     def applicable(self, unit: cat.Unit) -> list[cat.Indicator]:
         """The indicators shown for a unit: those reported at or below its level."""
@@ -277,6 +320,7 @@ class KpiService(ReportingQueries):
 
     def kpis(self, unit_code: str, as_of: str | None = None) -> list[kpi.Kpi]:
         """The engine's verdict on every applicable indicator for a unit and month."""
+        self._check(unit_code)
         state = self.state()
         period = self.resolve_period(as_of, state)
         unit = self._unit(unit_code, state["version"])
@@ -298,6 +342,7 @@ class KpiService(ReportingQueries):
     def months(self, unit_code: str, as_of: str, version: int | None = None,
                start: str | None = None) -> dict[str, list[kpi.Month]]:
         """Rolled-up months per indicator for a unit, up to as_of (HISTORY_MONTHS back by default)."""
+        self._check(unit_code)
         start = start or add_months(as_of, -(HISTORY_MONTHS - 1))
         version = self._version(version)  # once: expected() per row must not query the state again
         key = (version, unit_code, start, as_of)
@@ -314,6 +359,7 @@ class KpiService(ReportingQueries):
 
     def target_for(self, indicator: str, unit_code: str, as_of: str) -> kpi.TargetRow | None:
         """The target an indicator is judged against for a unit and month."""
+        self._check(unit_code)
         targets = self._targets_by_indicator(self._version(None))
         return kpi.select_target(targets.get(indicator, []), unit_code, as_of)
 
@@ -322,6 +368,7 @@ class KpiService(ReportingQueries):
 
         Months without any report are included with NaN so charts show a gap, never a zero.
         """
+        self._check(unit_code)
         return self._cached("series", self._version(None), unit_code, indicator, as_of, start)
 
     def _compute_series(self, version: int, unit_code: str, indicator: str, as_of: str, start: str | None):
@@ -336,7 +383,9 @@ class KpiService(ReportingQueries):
 
     def children_kpis(self, unit_code: str, indicator: str, as_of: str) -> list[ChildKpi]:
         """Each direct sub-unit's verdict on one indicator (rankings, tables, tile grids)."""
-        return self._cached("children_kpis", self._version(None), unit_code, indicator, as_of)
+        self._check(unit_code)
+        found = self._cached("children_kpis", self._version(None), unit_code, indicator, as_of)
+        return found if self._scope() is None else [c for c in found if self.visible(c.unit)]
 
     def _compute_children_kpis(self, version: int, unit_code: str, indicator: str, as_of: str) -> list[ChildKpi]:
         ind = self.indicators[indicator]

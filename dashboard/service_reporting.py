@@ -41,8 +41,10 @@ class ReportingQueries:
         arrival as naive UTC, due_at, status, revised, days_late). Rows with nothing expected in the
         whole range are left out.
         """
-        return self._cached("reporting_matrix", self._version(None), unit_code, start, end, indicator, category,
-                            self.deadline_day, self.today())
+        self._check(unit_code)
+        found = self._cached("reporting_matrix", self._version(None), unit_code, start, end, indicator, category,
+                             self.deadline_day, self.today())
+        return self._restrict(found, "row")
 
     def _compute_reporting_matrix(self, version, unit_code, start, end, indicator, category, day, today):
         unit = self._unit(unit_code, version)
@@ -60,6 +62,7 @@ class ReportingQueries:
     def cell_units(self, scope_code: str, row_code: str, period: str) -> list[cat.Unit]:
         """The units a matrix cell stands for: a township row of the city's matrix is the township and
         its villages valid that month; any other row is its own unit."""
+        self._check(scope_code, row_code)
         row = self._unit(row_code)
         if scope_code == cat.CITY_CODE and row.kind == "township":
             return [row, *self.children(row.code, period)]
@@ -73,6 +76,7 @@ class ReportingQueries:
         brought, how many of them are still current); "revisions": grain indicator x unit x revision
         (data/reporting.revisions); "missing": grain unit x indicator (completeness.missing).
         """
+        self._check(scope_code, row_code)
         return self._cached("cell_history", self._version(None), scope_code, row_code, period, indicator, category,
                             self.deadline_day, self.today())
 
@@ -96,8 +100,17 @@ class ReportingQueries:
 
         Columns: completeness.MISSING_COLUMNS (township_code, unit_code, indicator, period, overdue).
         """
-        return self._cached("missing_reports", self._version(None), period, township, indicator, category,
-                            self.deadline_day, self.today())
+        self._check(township)
+        found = self._cached("missing_reports", self._version(None), period, township, indicator, category,
+                             self.deadline_day, self.today())
+        return self._restrict(found, "unit_code")
+
+    def _restrict(self, frame: pd.DataFrame, column: str) -> pd.DataFrame:
+        """The rows of a shared answer whose unit the current request may see."""
+        if self._scope() is None or frame.empty:
+            return frame
+        keep = frame[column].map(self._visible_code).astype(bool)
+        return frame[keep].reset_index(drop=True)
 
     def _compute_missing_reports(self, version, period, township, indicator, category, day, today):
         scope = self._unit(township or cat.CITY_CODE, version)

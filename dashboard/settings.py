@@ -30,6 +30,15 @@ class Settings:
     env: str = "development"
     db_timeout: int = 5  # seconds: connect, pool checkout and statement limit, so no request hangs
     db_retry_after: int = 5  # seconds to serve the last good data before trying the database again
+    # Access control (dashboard/auth.py). Off only for the demo quickstart: the pages then say so.
+    auth: bool = True
+    session_hours: float = 8  # a sign-in lasts this long, then the user signs in again
+    cookie_secure: bool = False  # send cookies over HTTPS only (set it when TLS terminates in front)
+    login_max_failures: int = 5  # failed sign-ins per address or user name in the window, then 429
+    login_window_minutes: int = 15
+    township_upload: bool = False  # township users may upload their own township's monthly files
+    upload_max_mb: float = 5  # browser uploads larger than this are refused unread
+    upload_max_rows: int = 20000  # ... and files with more data rows than this
 
     def problems(self) -> list[str]:
         """Why these settings are unsafe to serve in production (empty when they are fine)."""
@@ -39,6 +48,8 @@ class Settings:
         if len(self.secret_key) < 32:
             found.append("KPI_SECRET_KEY must be set to a random string of at least 32 characters "
                          "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')")
+        if not self.auth:
+            found.append("KPI_AUTH must be on in production: without it anyone on the network sees every figure")
         if self.debug:
             found.append("KPI_DEBUG must be off in production (it exposes tracebacks and the dev tools)")
         return found

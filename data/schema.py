@@ -6,6 +6,7 @@ Alembic migrations in data/migrations create these tables; tests check the two a
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 
 metadata = sa.MetaData()
 
@@ -127,5 +128,62 @@ meta = sa.Table(
     "meta", metadata,
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
+    **MYSQL,
+)
+
+# --- access control (issue 8) -------------------------------------------------------------
+BLOB = sa.LargeBinary().with_variant(mysql.LONGBLOB(), "mysql")
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("password_hash", sa.String(255), nullable=False),  # werkzeug scrypt, salted
+    sa.Column("role", sa.String(16), nullable=False),  # admin | city | township | viewer
+    sa.Column("township_code", CODE, nullable=True),  # the township of a township user
+    sa.Column("disabled", sa.Boolean, nullable=False),
+    # Bumped on every change to the account: sessions signed with an older generation end.
+    sa.Column("generation", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=False), nullable=False),  # UTC
+    sa.Column("updated_at", sa.DateTime(timezone=False), nullable=False),  # UTC
+    sa.Index("ix_users_username", "username", unique=True),
+    **MYSQL,
+)
+
+# Wall screens' tokens: only a SHA-256 of each is stored, so a database dump reveals none.
+wall_tokens = sa.Table(
+    "wall_tokens", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("token_hash", sa.String(64), nullable=False),
+    sa.Column("label", sa.String(100), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=False), nullable=False),  # UTC
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=False), nullable=True),  # UTC; None: valid
+    sa.Index("ix_wall_tokens_hash", "token_hash", unique=True),
+    **MYSQL,
+)
+
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=False), nullable=False),  # UTC
+    sa.Column("actor", sa.String(100), nullable=False),  # user name, "wall:<label>", "cli:<login>", "-"
+    sa.Column("action", sa.String(32), nullable=False),  # login | login_failed | logout | upload | export | ...
+    sa.Column("outcome", sa.String(16), nullable=False),  # ok | denied | failed
+    sa.Column("address", sa.String(64), nullable=True),  # client IP
+    sa.Column("detail", sa.Text, nullable=True),
+    sa.Index("ix_audit_at", "at"),
+    sa.Index("ix_audit_action", "action", "address", "at"),
+    **MYSQL,
+)
+
+# The original file of a submission loaded through the browser, byte for byte.
+submission_files = sa.Table(
+    "submission_files", metadata,
+    sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id"), primary_key=True),
+    sa.Column("file_name", sa.String(255), nullable=False),
+    sa.Column("content_type", sa.String(100), nullable=True),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("content", BLOB, nullable=False),
     **MYSQL,
 )

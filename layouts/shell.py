@@ -12,13 +12,17 @@ STORES = (ids.APP_ROUTE, ids.APP_MONTH, ids.APP_CATEGORY, ids.APP_INDICATOR, ids
           ids.APP_CANONICAL, ids.APP_CANONICAL_DONE, ids.APP_DOCUMENT, ids.APP_SCROLL)
 
 
-def layout(*, demo: bool, lang: str = i18n.DEFAULT_LANG, options: dict | None = None) -> dmc.MantineProvider:
-    """The whole app layout; demo adds the visible demo-data label; options fill the filters."""
+def layout(*, demo: bool, lang: str = i18n.DEFAULT_LANG, options: dict | None = None,
+           account: dict | None = None) -> dmc.MantineProvider:
+    """The whole app layout; demo adds the visible demo-data label; options fill the filters.
+
+    account is who is signed in ({"name", "role", "csrf"}); None means sign-in is off, which the
+    header then says in so many words."""
     options = options or {}
     return dmc.MantineProvider(theme=theme.MANTINE_THEME, children=[
         dcc.Location(id=ids.APP_URL, refresh=False),
         *[dcc.Store(id=store) for store in STORES],
-        header(demo=demo, lang=lang, options=options),
+        header(demo=demo, lang=lang, options=options, account=account),
         dcc.Interval(id=ids.SHELL_HEALTH_TICK, interval=30_000),
         html.Div(id=ids.SHELL_STALE, className="kpi-stale"),
         dmc.Container(fluid=True, px="lg", pb="xl",
@@ -26,8 +30,8 @@ def layout(*, demo: bool, lang: str = i18n.DEFAULT_LANG, options: dict | None = 
     ])
 
 
-def header(*, demo: bool, lang: str, options: dict) -> html.Header:
-    """Title, demo label, language switch, and the filter bar."""
+def header(*, demo: bool, lang: str, options: dict, account: dict | None = None) -> html.Header:
+    """Title, demo label, language switch, who is signed in, and the filter bar."""
     title = dmc.Group(gap="sm", children=[
         dmc.Title(i18n.t("app_title", lang), order=3, id=ids.SHELL_TITLE),
         dmc.Tooltip(label=i18n.t("demo_note", lang), children=dmc.Badge(
@@ -39,9 +43,26 @@ def header(*, demo: bool, lang: str, options: dict) -> html.Header:
     links = html.Nav(id=ids.SHELL_NAV, className="kpi-nav")  # the dashboard and /data; callbacks/data_page.py
     return html.Header(className="kpi-header", children=[
         dmc.Group(justify="space-between", align="center", children=[
-            title, dmc.Group(gap="lg", align="center", children=[links, switch])]),
+            title, dmc.Group(gap="lg", align="center", children=[links, switch, account_area(account, lang)])]),
         filter_bar(lang, options),
     ])
+
+
+def account_area(account: dict | None, lang: str):
+    """The signed-in user and a sign-out button (a POST with the CSRF token); or the sign-in-off label."""
+    if account is None:
+        return dmc.Tooltip(label=i18n.t("auth_off_note", lang), multiline=True, w=320, children=dmc.Badge(
+            i18n.t("auth_off_badge", lang), id=ids.SHELL_AUTH_OFF_BADGE, color="red", variant="filled",
+            size="lg", radius="sm", tt="none"))
+    role = i18n.t("role_" + account["role"], lang) if account["role"] in ROLES else account["role"]
+    return html.Form(id=ids.SHELL_ACCOUNT, method="POST", action=account.get("logout", "/logout"), className="kpi-account", children=[
+        dmc.Text(f"{account['name']} · {role}", size="sm", c="dimmed"),
+        dcc.Input(type="hidden", name="csrf_token", value=account["csrf"]),
+        html.Button(i18n.t("logout", lang), type="submit", className="kpi-logout"),
+    ])
+
+
+ROLES = ("admin", "city", "township", "viewer")
 
 
 def filter_bar(lang: str, options: dict) -> dmc.Group:

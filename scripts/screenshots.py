@@ -67,7 +67,7 @@ def demo_settings(folder: Path) -> Settings:
     db.upgrade(engine)
     demo.build(engine, cat.load_catalogue(), cat.load_units())
     engine.dispose()
-    return Settings(database_url=url, var_dir=folder)
+    return Settings(database_url=url, var_dir=folder, auth=False)
 
 
 def browser(profile: str) -> webdriver.Chrome:
@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="kpi-shots-") as tmp:
-        settings = (Settings(database_url=args.database_url, var_dir=Path(tmp)) if args.database_url
+        settings = (Settings(database_url=args.database_url, var_dir=Path(tmp), auth=False) if args.database_url
                     else demo_settings(Path(tmp)))
         app = create_app(settings)
         port = free_port()

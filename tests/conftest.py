@@ -1,6 +1,7 @@
 """Shared fixtures: settings on a temporary database, on every backend that is configured."""
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 
@@ -137,7 +138,9 @@ def _built(folder, demo_data: bool) -> Settings:
             sync.sync_units(conn, cat.load_units())
             sync.sync_catalogue(conn, cat.load_catalogue(), cat.load_units())
     engine.dispose()
-    return Settings(database_url=url, var_dir=folder)
+    # Sign-in off (the demo mode): the page and callback tests are about numbers, not access;
+    # tests/test_auth*.py switch it on.
+    return Settings(database_url=url, var_dir=folder, auth=False)
 
 
 @pytest.fixture(scope="session")
@@ -158,3 +161,74 @@ def demo_service(demo_settings):
 def empty_settings(tmp_path_factory) -> Settings:
     """Settings on a database with units and catalogue but no reports yet (fresh init-db)."""
     return _built(tmp_path_factory.mktemp("empty"), demo_data=False)
+
+
+# --- access control: the demo data with sign-in on, an account per role, and a wall token --------
+PASSWORD = "correct horse battery staple"
+OWN_TOWNSHIP, OTHER_TOWNSHIP = "330782002000", "330782003000"  # 江东街道 (the township user's), 稠江街道
+
+
+@pytest.fixture(scope="session")
+def auth_settings(demo_settings, tmp_path_factory):
+    """A copy of the demo database with sign-in on: users admin, city, township (江东街道), viewer,
+    disabled (a disabled viewer), and a wall token; the token is in settings-independent WALL_TOKEN."""
+    import dataclasses
+
+    from dashboard.data import accounts
+
+    folder = tmp_path_factory.mktemp("auth")
+    shutil.copy(demo_settings.resolved_database_url().removeprefix("sqlite:///"), folder / "kpi.sqlite3")
+    settings = dataclasses.replace(demo_settings, database_url=f"sqlite:///{folder / 'kpi.sqlite3'}",
+                                   var_dir=folder, auth=True, secret_key="s" * 40)
+    engine = db.make_engine(settings.resolved_database_url())
+    for name, role in (("admin", "admin"), ("city", "city"), ("township", "township"), ("viewer", "viewer"),
+                       ("disabled", "viewer")):
+        accounts.add_user(engine, name, PASSWORD, role, OWN_TOWNSHIP if role == "township" else None)
+    accounts.set_disabled(engine, "disabled")
+    _, token = accounts.create_token(engine, "测试大屏", "pytest")
+    engine.dispose()
+    AUTH["wall_token"] = token
+    return settings
+
+
+AUTH: dict[str, str] = {}  # the wall token auth_settings created
+
+
+@pytest.fixture(scope="session")
+def auth_app(auth_settings):
+    """One app with sign-in on, shared by the access-control tests."""
+    from dashboard.app import create_app
+
+    return create_app(auth_settings)
+
+
+@pytest.fixture
+def client_as(auth_app):
+    """client_as(user): a Flask test client signed in as that account (None: anonymous), each from
+    its own client address, so failed sign-ins in one test never rate-limit another."""
+    def make(user: str | None):
+        n = next(_ADDRESSES)
+        client = auth_app.server.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
+        if user is not None:
+            assert sign_in(client, user).status_code == 302, f"could not sign in as {user}"
+        return client
+    return make
+
+
+_ADDRESSES = itertools.count(1)
+
+
+def sign_in(client, user: str, password: str = PASSWORD, next_url: str = "/"):
+    """Sign in through the login form (with its CSRF token); the response of the POST."""
+    client.get("/login")
+    with client.session_transaction() as session:
+        csrf = session["csrf"]
+    return client.post("/login", data={"username": user, "password": password, "csrf_token": csrf,
+                                       "next": next_url})
+
+
+def csrf_of(client) -> str:
+    """The signed-in session's CSRF token (what dash-renderer sends as X-CSRFToken)."""
+    with client.session_transaction() as session:
+        return session.get("csrf", "")

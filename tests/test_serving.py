@@ -55,7 +55,7 @@ def test_healthz_reports_the_data_version_and_a_missing_database(demo_settings, 
     assert ok.status_code == 200
     assert ok.json["status"] == "ok" and ok.json["latest_period"] == "2022-12" and ok.json["demo"] is True
     gone = Settings(database_url=f"sqlite:///file:{tmp_path / 'none.sqlite3'}?mode=rw&uri=true",
-                    db_timeout=1, db_retry_after=1)
+                    db_timeout=1, db_retry_after=1, auth=False)
     down = create_app(gone).server.test_client()
     assert down.get("/healthz").status_code == 503
     assert down.get("/").status_code == 200  # the page still loads, and says the database is away
@@ -96,7 +96,7 @@ def test_database_outage_serves_the_last_good_data_then_recovers_by_itself(pg_de
     target = sa.make_url(pg_demo)
     proxy = TcpProxy(target.host, target.port or 5432).start()
     url = target.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-    client = create_app(Settings(database_url=url, cache_url="simple", db_timeout=2,
+    client = create_app(Settings(database_url=url, auth=False, cache_url="simple", db_timeout=2,
                                  db_retry_after=1)).server.test_client()
     seen = client.post("/_dash-update-component", json=cards_body("2022-06"))
     assert seen.status_code == 200

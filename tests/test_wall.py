@@ -383,7 +383,7 @@ def test_wall_page_gets_its_own_dark_layout_with_the_urls_intervals(demo_setting
 def test_the_wall_page_loads_while_the_database_is_down(tmp_path):
     from dashboard.settings import Settings
 
-    settings = Settings(database_url=f"sqlite:///file:{tmp_path / 'gone.sqlite3'}?mode=rw&uri=true", var_dir=tmp_path)
+    settings = Settings(database_url=f"sqlite:///file:{tmp_path / 'gone.sqlite3'}?mode=rw&uri=true", var_dir=tmp_path, auth=False)
     layout = _layout_for(create_app(settings), "http://tv/wall")
     assert _find(layout, ids.WALL_CONTENT)["props"]["children"]["props"]["children"] == "正在连接数据…"
 
