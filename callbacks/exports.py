@@ -8,7 +8,7 @@ import pandas as pd
 from dash import ALL, Input, Output, State, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import briefs, exports, i18n, ids, theme
+from dashboard import briefs, exports, i18n, ids, security, theme
 from dashboard import service as service_mod
 from dashboard.render import RenderUnavailable, shared_renderer
 
@@ -47,7 +47,7 @@ def names(service, view) -> dict[str, str] | None:
 def update_export_controls(service, route, month, ind, lang, towns):
     """The brief button (city and township pages), button labels, and PNG names that follow the view."""
     view = view_of(route, month, None, ind, lang, towns)
-    stems = names(service, view)
+    stems = names(service, view) if may_export() else None  # viewers: no brief, no camera button
     csv_label = i18n.t("download_csv", view.lang)
     configs = [graph_config(stems[k]) if stems else no_update for k in ("trend", "ranking", "tiles")]
     return (SHOWN if stems else "none", i18n.t("export_brief", view.lang), *[csv_label] * len(CSV_BUTTONS),
@@ -58,10 +58,16 @@ def update_village_configs(service, _children, graph_ids, route, month, lang):
     """Each village chart's PNG is named after its indicator, the village and the month."""
     view = view_of(route, month, None, None, lang)
     unit = find_unit(service, unit_code(view))
-    if view.page != "village" or unit is None or not view.month:
+    if view.page != "village" or unit is None or not view.month or not may_export():
         return [no_update] * len(graph_ids)
     return [graph_config(exports.file_stem(service.indicators[g["ind"]].name(view.lang), unit.name, view.month))
             for g in graph_ids]
+
+
+def may_export() -> bool:
+    """Whether the current principal may export (the server refuses the downloads to the others anyway)."""
+    principal = security.current()
+    return principal is not None and principal.can_export
 
 
 def children_frame(service, unit, ind: str, month: str, towns: tuple = ()) -> pd.DataFrame:

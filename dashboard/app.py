@@ -72,12 +72,13 @@ def _layout(service: KpiService, lang: str, prefix: str = "/"):
     if wall is not None:
         return wall_layout.layout(wall)  # reads no database: a wall loads even while it is down
     account = _account()
+    exports = getattr(security.current(), "can_export", False)
     try:
         with service.pinned():
-            return shell.layout(demo=service.state()["demo"], lang=lang, account=account,
+            return shell.layout(demo=service.state()["demo"], lang=lang, account=account, exports=exports,
                                 options=filters.filter_options(service, {"page": "city"}, lang, None))
     except DatabaseUnavailable:  # the page still loads; its stale banner says the database is away
-        return shell.layout(demo=False, lang=lang, account=account)
+        return shell.layout(demo=False, lang=lang, account=account, exports=exports)
 
 
 # Any signed-in account: the validation layout holds the sign-out form too.

@@ -13,11 +13,12 @@ STORES = (ids.APP_ROUTE, ids.APP_MONTH, ids.APP_CATEGORY, ids.APP_INDICATOR, ids
 
 
 def layout(*, demo: bool, lang: str = i18n.DEFAULT_LANG, options: dict | None = None,
-           account: dict | None = None) -> dmc.MantineProvider:
+           account: dict | None = None, exports: bool = True) -> dmc.MantineProvider:
     """The whole app layout; demo adds the visible demo-data label; options fill the filters.
 
     account is who is signed in ({"name", "role", "csrf"}); None means sign-in is off, which the
-    header then says in so many words."""
+    header then says in so many words. exports=False hides the download buttons (viewers: the
+    server refuses them the downloads anyway)."""
     options = options or {}
     return dmc.MantineProvider(theme=theme.MANTINE_THEME, children=[
         dcc.Location(id=ids.APP_URL, refresh=False),
@@ -25,7 +26,7 @@ def layout(*, demo: bool, lang: str = i18n.DEFAULT_LANG, options: dict | None = 
         header(demo=demo, lang=lang, options=options, account=account),
         dcc.Interval(id=ids.SHELL_HEALTH_TICK, interval=30_000),
         html.Div(id=ids.SHELL_STALE, className="kpi-stale"),
-        dmc.Container(fluid=True, px="lg", pb="xl",
+        dmc.Container(fluid=True, px="lg", pb="xl", className=None if exports else "kpi-no-export",
                       children=pages.frame(lang, indicators=options.get("indicators", []))),
     ])
 
