@@ -13,6 +13,7 @@ import urllib.parse
 from pathlib import Path
 
 import flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import i18n
 from .auth import Guard, new_csrf
@@ -45,12 +46,17 @@ PAGE = """<!DOCTYPE html>
 
 
 def configure(server: flask.Flask, settings: Settings) -> None:
-    """Session cookies: signed, HttpOnly, SameSite=Lax, expiring with the sign-in."""
+    """Session cookies (signed, HttpOnly, SameSite=Lax, expiring with the sign-in), body size, proxies."""
     server.config.update(
         SECRET_KEY=settings.secret_key or _local_secret(settings.var_dir),
         SESSION_COOKIE_NAME="kpi_session", SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.cookie_secure,
-        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=settings.session_hours))
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=settings.session_hours),
+        # No request body beyond an upload's (base64 in JSON: 4/3 of the file, plus room).
+        MAX_CONTENT_LENGTH=int(settings.upload_max_mb * 1024 * 1024 * 4 / 3) + 1024 * 1024)
+    if settings.proxies:
+        n = settings.proxies
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
 
 def register(server: flask.Flask, guard: Guard, settings: Settings) -> None:

@@ -39,6 +39,9 @@ class Settings:
     township_upload: bool = False  # township users may upload their own township's monthly files
     upload_max_mb: float = 5  # browser uploads larger than this are refused unread
     upload_max_rows: int = 20000  # ... and files with more data rows than this
+    # Reverse proxies in front that set X-Forwarded-For/-Proto/-Host (nginx: 1). The client's
+    # address then comes from that header: sign-in rate limits and the audit log need the real one.
+    proxies: int = 0
 
     def problems(self) -> list[str]:
         """Why these settings are unsafe to serve in production (empty when they are fine)."""

@@ -283,3 +283,15 @@ def test_a_township_users_export_of_the_city_lists_its_own_township_only(client_
     download = json.loads(answer.get_data(as_text=True))["response"]["export-csv-download"]["data"]
     text = base64.b64decode(download["content"]).decode("utf-8-sig")
     assert OWN_TOWNSHIP in text and OTHER_TOWNSHIP not in text
+
+
+def test_behind_a_proxy_the_clients_own_address_is_limited_and_audited(auth_settings):
+    app = create_app(dataclasses.replace(auth_settings, proxies=1))
+    guesser, colleague = app.server.test_client(), app.server.test_client()
+    guesser.environ_base.update(REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR="172.16.0.7")
+    colleague.environ_base.update(REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR="172.16.0.8")
+    for _ in range(auth_settings.login_max_failures):
+        assert sign_in(guesser, "nobody.here", "wrong password!").status_code == 401
+    assert sign_in(guesser, "city").status_code == 429
+    assert sign_in(colleague, "city").status_code == 302  # same proxy, another person
+    assert "172.16.0.7" in {e["address"] for e in audit(auth_settings, "login_failed")}
