@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, service: KpiService | None = No
     login.register(app.server, guard, settings)
     health.register(app.server, service)
     logs.register(app.server)
-    http.register(app.server)
+    http.register(app.server, app.csp_hashes)
     return app
 
 
