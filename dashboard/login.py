@@ -51,6 +51,7 @@ def configure(server: flask.Flask, settings: Settings) -> None:
         SECRET_KEY=settings.secret_key or _local_secret(settings.var_dir),
         SESSION_COOKIE_NAME="kpi_session", SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.cookie_secure,
+        SESSION_REFRESH_EACH_REQUEST=False,  # expiry counts from the sign-in (iat), not from the last request
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=settings.session_hours),
         # No request body beyond an upload's (base64 in JSON: 4/3 of the file, plus room).
         MAX_CONTENT_LENGTH=int(settings.upload_max_mb * 1024 * 1024 * 4 / 3) + 1024 * 1024)
