@@ -176,13 +176,19 @@ class Guard:
         return None
 
     def tags(self) -> dict[str, set[str]]:
-        """Each registered callback's output key, tagged wall / export / upload from its output IDs."""
+        """Each server-side callback's output key, tagged wall / export / upload from its output IDs.
+
+        Clientside callbacks are left out: the browser runs them, and the server has nothing to run
+        (Dash would fail with a KeyError, HTTP 500), so a request naming one gets "no such callback".
+        """
         if self._tags is None:
             from .layouts import wall as wall_layout
 
             wall_ids = set(component_ids(wall_layout.layout(wallstate.WallOptions())))
             tags = {}
-            for key in self.app.callback_map:
+            for key, entry in self.app.callback_map.items():
+                if "callback" not in entry:
+                    continue
                 names = output_ids(key)
                 found = set()
                 if names and set(names) <= wall_ids:
