@@ -81,9 +81,11 @@ def update_trend(service, route, month, ind, lang, towns):
     comparable = view.page == "city" and LEVEL_RANK[indicator.level] <= LEVEL_RANK["township"]
     # A township's count is a part of the city's sum: it gets its own axis; rates share one.
     summed = indicator.measure in ("count", "score")
-    axis = i18n.t("townships_axis", view.lang) if comparable and view.towns and summed else None
+    # Compared lines: townships this request may see (a crafted request can name any code).
+    towns = [c for c in view.towns if getattr(find_unit(service, c), "kind", None) == "township"]
+    axis = i18n.t("townships_axis", view.lang) if comparable and towns and summed else None
     return trend_figure(service, unit_code(view), view.ind, view.month, view.lang,
-                        comparisons=view.towns[:6] if comparable else (), comparisons_title=axis)
+                        comparisons=towns[:6] if comparable else (), comparisons_title=axis)
 
 
 def child_indicator(service, unit, ind_code: str) -> tuple[Indicator | None, str | None]:

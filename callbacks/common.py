@@ -97,6 +97,8 @@ def bind(fn: Callable, service: KpiService, memo: bool = False) -> Callable:
                 return service.remember(name, args, lambda: plain(fn(service, *args)))
         except DatabaseUnavailable:
             raise PreventUpdate from None  # keep what is on screen; the stale banner says why
+        except UnknownUnit:
+            raise PreventUpdate from None  # a unit no one has, or this request may not see: nothing to show
     bound.__name__ = fn.__name__
     bound.__qualname__ = fn.__qualname__
     bound.__doc__ = fn.__doc__

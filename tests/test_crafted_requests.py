@@ -18,18 +18,62 @@ def stores(route: dict, month="2022-06", cat=None, ind=IND, lang="zh", towns=())
             "app-indicator.data": ind, "app-lang.data": lang, "app-towns.data": list(towns)}
 
 
-def body(output: str, inputs: list[str], values: dict, state: list[str] = (), trigger: str | None = None) -> dict:
-    """A callback request as dash-renderer posts it, for one output (or "..a.p...b.q.." for several)."""
-    def items(names):
-        return [{"id": n.rsplit(".", 1)[0], "property": n.rsplit(".", 1)[1], "value": values.get(n)} for n in names]
+def body(app, output: str, values: dict, trigger: str | None = None) -> dict:
+    """The request dash-renderer posts for a callback, its inputs and states as registered, values by "id.prop"."""
+    entry = app.callback_map[output]
+    def items(specs):
+        return [{**d, "value": values.get(f"{d['id']}.{d['property']}")} for d in specs]
     parts = output[2:-2].split("...") if output.startswith("..") else [output]
     outputs = [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in parts]
-    return {"output": output, "outputs": outputs if len(parts) > 1 else outputs[0], "inputs": items(inputs),
-            "state": items(state), "changedPropIds": [trigger or inputs[0]]}
+    first = entry["inputs"][0]
+    return {"output": output, "outputs": outputs if len(parts) > 1 else outputs[0],
+            "inputs": items(entry["inputs"]), "state": items(entry["state"]),
+            "changedPropIds": [trigger or f"{first['id']}.{first['property']}"]}
 
 
-def test_a_request_for_a_clientside_callback_names_no_callback_of_the_server(client_as):
+def test_a_request_for_a_clientside_callback_names_no_callback_of_the_server(auth_app, client_as):
     for user in ("admin", "viewer"):
-        answer = post(client_as(user), body("app-document.data", ["app-lang.data", "shell-title.children"],
+        answer = post(client_as(user), body(auth_app, "app-document.data",
                                             {"app-lang.data": "zh", "shell-title.children": "看板"}))
         assert answer.status_code == 400 and "no such callback" in answer.get_data(as_text=True)
+
+
+MADE_UP = "330782999000"
+OTHER_VILLAGE = "330782003005"
+
+
+def unit_requests(app, town: str, village: str) -> dict[str, dict]:
+    """Requests naming a township (or its village) from wherever a request can name one."""
+    township, data = {"page": "township", "unit": town}, {"page": "data", "unit": town}
+    return {
+        "template": body(app, "data-template-download.data",
+                         {"data-template-xlsx.n_clicks": 1, "data-template-unit.value": town,
+                          "data-template-month.value": "2022-12"}),
+        "cell": body(app, "data-detail.children", {"data-matrix.cellClicked": {"rowId": town, "colId": "2022-12"},
+                                                   **stores({"page": "data", "unit": None}, "2022-12", ind=None)}),
+        "missing list": body(app, "..data-missing-title.children...data-missing.columnDefs...data-missing.rowData..",
+                             stores(data, "2022-12", ind=None)),
+        "missing CSV": body(app, "data-missing-download.data",
+                            {"data-missing-csv.n_clicks": 1, **stores(data, "2022-12", ind=None)}),
+        "brief": body(app, "export-brief-download.data", {"export-brief.n_clicks": 1, **stores(township)}),
+        "village CSV": body(app, "export-csv-download.data",
+                            {"export-village-csv.n_clicks": 1, **stores({"page": "village", "unit": village})},
+                            trigger="export-village-csv.n_clicks"),
+    }
+
+
+def test_a_hidden_or_made_up_unit_is_nothing_to_show(auth_app, client_as):
+    for user, town, village in (("township", OTHER_TOWNSHIP, OTHER_VILLAGE), ("admin", MADE_UP, MADE_UP[:9] + "005")):
+        client = client_as(user)
+        for name, request in unit_requests(auth_app, town, village).items():
+            answer = post(client, request)
+            assert answer.status_code == 204, f"{name} about {town} as {user}: {answer.status_code}"
+
+
+def test_the_trend_compares_only_townships_the_user_may_see(auth_app, client_as):
+    request = body(auth_app, "unit-trend.figure",
+                   stores({"page": "city", "unit": None}, towns=[OTHER_TOWNSHIP, MADE_UP, "330782002000"]))
+    township = post(client_as("township"), request)
+    assert township.status_code == 200
+    assert "江东街道" in township.get_data(as_text=True) and "稠江" not in township.get_data(as_text=True)
+    assert "稠江街道" in post(client_as("city"), request).get_data(as_text=True)
