@@ -75,7 +75,7 @@ def trend_figure(service, code: str, ind_code: str, month: str, lang: str, compa
 def update_trend(service, route, month, ind, lang, towns):
     """The selected indicator's trend (with the selected townships' lines on the city page)."""
     view = view_of(route, month, None, ind, lang, towns)
-    if view.page not in ("city", "township") or not view.month or not view.ind:
+    if view.page not in ("city", "township") or not view.month or view.ind not in service.indicators:
         return figures.no_data(i18n.t("no_data", view.lang), 400)
     indicator = service.indicators[view.ind]
     comparable = view.page == "city" and LEVEL_RANK[indicator.level] <= LEVEL_RANK["township"]
@@ -125,7 +125,7 @@ def update_children(service, outlines, route, month, ind, lang, towns):
     lang = view.lang
     unit = find_unit(service, unit_code(view)) if view.page in ("city", "township") else None
     empty = figures.no_data(i18n.t("no_data", lang), 300)
-    if unit is None or not view.month or not view.ind:
+    if unit is None or not view.month or view.ind not in service.indicators:
         return empty, "", empty, [], table_layout.column_defs(lang), ""
     child_ind, replaced = child_indicator(service, unit, view.ind)
     kids = "townships" if unit.kind == "city" else "villages"

@@ -58,7 +58,7 @@ def update_template_months(service, route, month, lang):
 def update_matrix(service, route, month, cat, ind, lang):
     """The matrix of the page's rows x the months shown."""
     view = view_of(route, month, cat, ind, lang)
-    if view.page != "data":
+    if view.page != "data" or (view.ind and view.ind not in service.indicators):  # no such indicator: nothing
         return no_update, no_update, no_update, no_update
     scope = views.scope_unit(service, view)
     title = i18n.t("data_matrix_city" if scope.kind == "city" else "data_matrix_township", view.lang)
@@ -74,7 +74,7 @@ def update_matrix(service, route, month, cat, ind, lang):
 def update_detail(service, cell, route, month, cat, ind, lang):
     """The clicked cell's submissions and revisions; the hint again when the page changes."""
     view = view_of(route, month, cat, ind, lang)
-    if view.page != "data":
+    if view.page != "data" or (view.ind and view.ind not in service.indicators):
         return no_update
     clicked = views.clicked_cell(cell) if ctx.triggered_id == ids.DATA_MATRIX else None
     if clicked is None:

@@ -32,7 +32,7 @@ def graph_config(filename: str) -> dict:
 def names(service, view) -> dict[str, str] | None:
     """File stems of the page's charts: '持证社工人数_佛堂镇_2022-06', '..._排名', '..._状态', '..._明细'."""
     unit = find_unit(service, unit_code(view)) if view.page in ("city", "township") else None
-    if unit is None or not view.month or not view.ind:
+    if unit is None or not view.month or view.ind not in service.indicators:  # none, or no such indicator
         return None
     lang = view.lang
     main = service.indicators[view.ind].name(lang)

@@ -77,3 +77,21 @@ def test_the_trend_compares_only_townships_the_user_may_see(auth_app, client_as)
     assert township.status_code == 200
     assert "江东街道" in township.get_data(as_text=True) and "稠江" not in township.get_data(as_text=True)
     assert "稠江街道" in post(client_as("city"), request).get_data(as_text=True)
+
+
+def test_an_unknown_indicator_is_nothing_to_show(auth_app, client_as):
+    client = client_as("admin")
+    city, data = stores({"page": "city", "unit": None}, ind="no_such_indicator"), \
+        stores({"page": "data", "unit": None}, ind="no_such_indicator")
+    controls = post(client, body(auth_app, next(k for k in auth_app.callback_map if k.startswith("..export-brief.")),
+                                 city))
+    assert controls.status_code == 200 and '"display":"none"' in controls.get_data(as_text=True)
+    for output, values, trigger in (
+            ("unit-trend.figure", city, None),
+            (next(k for k in auth_app.callback_map if k.startswith("..unit-ranking.figure")), city, None),
+            ("export-csv-download.data", {**city, "export-trend-csv.n_clicks": 1}, "export-trend-csv.n_clicks"),
+            (next(k for k in auth_app.callback_map if k.startswith("..data-matrix-title.")), data, None),
+            ("data-detail.children", {**data, "data-matrix.cellClicked": {"rowId": OTHER_TOWNSHIP, "colId": "2022-06"}},
+             None)):
+        answer = post(client, body(auth_app, output, values, trigger))
+        assert answer.status_code in (200, 204), f"{output}: {answer.status_code}"
