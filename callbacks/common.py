@@ -27,10 +27,12 @@ def store_states() -> list[State]:
 
 
 def view_of(route: dict | None, month=None, cat=None, ind=None, lang=None, towns=None) -> urlstate.View:
-    """The view the stores hold (ind is the indicator in effect)."""
+    """The view the stores hold (ind is the indicator in effect); a malformed month or town is none."""
     route = route or {}
+    month = month if isinstance(month, str) and urlstate.PERIOD.fullmatch(month) else None
+    towns = tuple(t for t in towns or () if isinstance(t, str))
     return urlstate.View(page=route.get("page") or "city", unit=route.get("unit"), month=month, cat=cat, ind=ind,
-                         lang=i18n.lang_or_default(lang), towns=tuple(towns or ()), span=route.get("span"))
+                         lang=i18n.lang_or_default(lang), towns=towns, span=route.get("span"))
 
 
 def unit_code(view: urlstate.View) -> str:

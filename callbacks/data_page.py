@@ -137,7 +137,7 @@ def download_missing(service, _clicks, route, month, cat, ind, lang):
 
 def download_template(service, _xlsx, _csv, code, month):
     """The chosen unit's template for the chosen month, as .xlsx or CSV."""
-    if not code or not month:
+    if not code or not isinstance(month, str) or not urlstate.PERIOD.fullmatch(month):
         return no_update
     unit = service.unit(code)
     rows = templates.rows(service.units(), service.catalogue, code, month)

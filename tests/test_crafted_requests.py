@@ -95,3 +95,21 @@ def test_an_unknown_indicator_is_nothing_to_show(auth_app, client_as):
              None)):
         answer = post(client, body(auth_app, output, values, trigger))
         assert answer.status_code in (200, 204), f"{output}: {answer.status_code}"
+
+
+def test_a_malformed_month_or_a_null_township_is_no_month_or_no_township(auth_app, client_as):
+    client = client_as("admin")
+    township = {"page": "township", "unit": "330782002000"}
+    for values in (stores(township, month="June 2022"), stores(township, towns=[None]),
+                   stores({"page": "data", "unit": None}, month="2022-06\n", ind=None)):
+        for output in ("page-cards.children", "unit-trend.figure", "data-missing-download.data",
+                       next(k for k in auth_app.callback_map if k.startswith("..page-breadcrumb.")),
+                       next(k for k in auth_app.callback_map if k.startswith("..data-matrix-title."))):
+            request = body(auth_app, output, {**values, "data-missing-csv.n_clicks": 1})
+            answer = post(client, request)
+            assert answer.status_code in (200, 204), f"{output} with {values}: {answer.status_code}"
+    template = body(auth_app, "data-template-download.data", {"data-template-csv.n_clicks": 1,
+                    "data-template-unit.value": "330782002000", "data-template-month.value": "June"},
+                    trigger="data-template-csv.n_clicks")
+    answer = post(client, template)
+    assert answer.status_code in (200, 204) and "content" not in answer.get_data(as_text=True)
