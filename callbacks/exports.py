@@ -86,6 +86,8 @@ def csv_download(service, view, which: str, grid_rows) -> dict:
     if which == ids.EXPORT_VILLAGE_CSV:
         frames = [exports.figure_frame(charts.trend_figure(service, unit.code, i.code, view.month, view.lang),
                                        i.code) for i in offered(service, unit, view.cat)]
+        if not frames:  # a category with no village indicator: the page shows no chart
+            raise PreventUpdate
         stem = exports.file_stem(unit.name, view.month)
         return dcc.send_bytes(exports.csv_bytes(pd.concat(frames, ignore_index=True)), stem + ".csv")
     stems = names(service, view)
