@@ -81,7 +81,7 @@ def children_frame(service, unit, ind: str, month: str, towns: tuple = ()) -> pd
 def csv_download(service, view, which: str, grid_rows) -> dict:
     """The CSV of one chart or table of the view, as a dcc.Download value."""
     unit = find_unit(service, unit_code(view))
-    if unit is None:  # a unit no one has, or this request may not see
+    if unit is None or not view.month:  # a unit no one has (or this request may not see), or no month
         raise PreventUpdate
     if which == ids.EXPORT_VILLAGE_CSV:
         frames = [exports.figure_frame(charts.trend_figure(service, unit.code, i.code, view.month, view.lang),
