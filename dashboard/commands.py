@@ -151,7 +151,8 @@ def cmd_serve(settings: Settings, args) -> int:
     from .app import create_app
 
     app = create_app(settings)
-    app.run(host=args.host, port=args.port, debug=settings.debug)
+    # Offline intranet: the dev tools must not look for a newer Dash on plotly.com (the CSP blocks it anyway).
+    app.run(host=args.host, port=args.port, debug=settings.debug, dev_tools_disable_version_check=True)
     return 0
 
 

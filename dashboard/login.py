@@ -69,7 +69,7 @@ def register(server: flask.Flask, guard: Guard, settings: Settings) -> None:
         """The sign-in form; on POST, check the CSRF token, the rate limit and the password."""
         lang = i18n.lang_or_default(flask.request.args.get("lang") or settings.default_lang)
         target = safe_next(flask.request.values.get("next"), prefix)
-        if flask.request.method == "GET":
+        if flask.request.method in ("GET", "HEAD"):
             return page(lang, target, prefix)
         if not guard_csrf():
             return page(lang, target, prefix, i18n.t("login_expired", lang), status=400)

@@ -418,7 +418,8 @@ def test_postgres_cut_through_a_tcp_proxy_shows_the_banner_then_clears(dash_duo,
 
 def test_a_server_restart_shows_the_banner_and_the_wall_reconnects_by_itself(dash_br, demo_settings):
     port = free_port()
-    env = {**os.environ, "KPI_DATABASE_URL": demo_settings.resolved_database_url(), "KPI_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "KPI_DATABASE_URL": demo_settings.resolved_database_url(), "KPI_LOG_LEVEL": "WARNING",
+           "KPI_AUTH": "off"}
     command = [sys.executable, "-m", "dashboard", "serve", "--host", "127.0.0.1", "--port", str(port)]
 
     def start():
