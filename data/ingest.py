@@ -393,14 +393,17 @@ def _number(name: str, cell, reasons: list[str]) -> _Number | None:
     """A plain non-negative number; None if the cell is empty or wrong (then a reason is added)."""
     if _blank(cell):
         return None
-    if isinstance(cell, (int, float)) and not isinstance(cell, bool) and math.isfinite(cell):
-        text = repr(cell)  # an xlsx number: repr gives the decimals it shows
+    if isinstance(cell, float) and math.isfinite(cell):
+        text = repr(cell)  # an xlsx number: repr gives the decimals it shows (a whole one goes by its digits)
     else:
         text = str(cell).strip()
         if not _PLAIN_NUMBER.fullmatch(text):
             reasons.append(f"{name} {_show(text)} is not a plain number "
                            "(digits and a decimal point only: no thousands separators, units or %)")
             return None
+    if not math.isfinite(float(text)):  # over 308 digits: it would be stored as infinity
+        reasons.append(f"{name} {_show(text)} is too large")
+        return None
     if float(text) < 0:
         reasons.append(f"negative {name} {text}")
         return None
