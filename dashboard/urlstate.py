@@ -49,7 +49,7 @@ def parse(pathname: str | None, search: str | None) -> View:
     first = {k: v[0].strip() for k, v in query.items() if v and v[0].strip()}
     month = first.get("month") if PERIOD.match(first.get("month", "")) else None
     towns = tuple(c for c in first.get("towns", "").split(",") if CODE.match(c))
-    span = int(first["span"]) if first.get("span", "").isdigit() else None
+    span = int(first["span"]) if re.fullmatch(r"[0-9]{1,4}", first.get("span", "")) else None  # isdigit() let ² in
     return View(page, unit, month, first.get("cat"), first.get("ind"), first.get("lang", ""), towns, span)
 
 
@@ -87,7 +87,7 @@ def search_for(view: View) -> str:
         pairs.append(("towns", ",".join(view.towns)))
     if view.span and view.page == "data":
         pairs.append(("span", str(view.span)))
-    return "?" + urlencode(pairs, safe=",") if pairs else ""
+    return "?" + urlencode(pairs, safe=",", errors="replace") if pairs else ""  # a lone surrogate cannot be UTF-8
 
 
 def href_for(view: View) -> str:

@@ -104,5 +104,8 @@ def from_page_url(url: str | None, prefix: str = "/", default_lang: str = "zh") 
     """The wall's options if url is a wall page's address, else None (a managers' page)."""
     if not url:
         return None
-    parts = urlparse(url)
+    try:
+        parts = urlparse(url)
+    except ValueError:  # a malformed address (http://[, a netloc that NFKC changes) is no wall page
+        return None
     return parse(parts.query, default_lang) if is_wall_path(parts.path, prefix) else None
