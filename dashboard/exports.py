@@ -18,6 +18,7 @@ from . import i18n
 
 BOM = "\ufeff"
 CSV_MIME = "text/csv"
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")  # what makes Excel and WPS read a CSV cell as a formula
 NAME_LIMIT = 60  # characters of one file-name part (a Chinese character is 3 bytes of the 255 allowed)
 _UNSAFE = set('/\\:*?"<>|\'`$')
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -39,7 +40,16 @@ def column_of(text: str) -> str:
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """A frame as Excel-friendly CSV bytes: BOM, "中文(code)" headers, CRLF, numbers as they are."""
     out = frame.rename(columns={c: header(c) for c in frame.columns})
+    for column in out.columns:
+        out[column] = inert(out[column])
     return (BOM + out.to_csv(index=False, lineterminator="\r\n", na_rep="")).encode("utf-8")
+
+
+def inert(column: pd.Series) -> pd.Series:
+    """Text a spreadsheet would run as a formula (a unit named =HYPERLINK(...)) kept as text by a leading '."""
+    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        return column  # a negative number stays a number
+    return column.map(lambda x: "'" + x if isinstance(x, str) and x.startswith(FORMULA_LEADS) else x)
 
 
 def read_csv(data: bytes) -> pd.DataFrame:
