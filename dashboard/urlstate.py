@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Sequence
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, quote, urlencode
 
 PAGES = {"": "city", "township": "township", "village": "village", "data": "data"}
 SPANS = (12, 24, 48)  # months the reporting matrix (/data) may show; the first is the default
@@ -67,6 +67,7 @@ def parse_path(pathname: str | None) -> tuple[str, str | None]:
 
 def path_for(page: str, unit: str | None) -> str:
     """The pathname of a page."""
+    unit = quote(unit, safe="", errors="replace") if unit else unit  # a forged unit cannot add ?, # or / to it
     if page == "data":
         return f"/data/{unit}" if unit else "/data"
     return f"/{page}/{unit}" if page in ("township", "village") and unit else "/"
