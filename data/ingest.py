@@ -59,6 +59,10 @@ is one transaction and one submission: each row becomes the current value of its
 x month. A new cell gets revision 1; a cell whose numbers or note differ moves its previous value
 to observation_history (marked superseded by this submission) and gets the next revision; an
 identical cell is left as it is.
+
+The command line loads files by path (ingest_file); the browser's upload on /data loads the bytes
+it was sent (ingest_bytes), with the same checks plus its own: a row limit, the units the uploader
+may report for, and the original bytes kept in submission_files with the submission.
 """
 from __future__ import annotations
 
@@ -72,6 +76,7 @@ import logging
 import math
 import os
 import re
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import openpyxl
@@ -90,6 +95,7 @@ DESCRIPTIVE_COLUMNS = frozenset({"unit_name", "indicator_name"})  # for people; 
 OPTIONAL_COLUMNS = frozenset({"note"}) | DESCRIPTIVE_COLUMNS
 NUMBERS = ("value", "numerator", "denominator")
 STATUSES = ("loaded", "unchanged", "already_loaded", "rejected", "checked")
+FILE_NAME_MAX, CONTENT_TYPE_MAX = 255, 100  # the columns' lengths (submissions, submission_files)
 
 _HEADER_NAMES = {**{en: en for en in COLUMNS}, **{zh: en for en, zh in COLUMNS.items()}}
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)", re.ASCII)
@@ -176,6 +182,14 @@ class _Plan:
         return len(self.new) + len(self.changed)
 
 
+@dataclasses.dataclass(frozen=True)
+class _Original:
+    """The uploaded file as sent, kept with its submission."""
+
+    content_type: str | None
+    content: bytes
+
+
 class _Rejected(Exception):
     """The file as a whole cannot be read: (line, reason) pairs."""
 
@@ -190,25 +204,49 @@ def ingest_file(engine: sa.Engine, path, catalogue: tuple[Indicator, ...], *, dr
     name = os.fspath(path)
     try:
         raw = Path(path).read_bytes()
-        records = _records(raw, Path(name).suffix.lower())
-        header_line, columns = _header(records)
     except OSError as exc:
         return _rejected(name, [(0, f"cannot read the file ({exc.strerror or exc})")])
+    return ingest_bytes(engine, name, raw, catalogue, loaded_by=loaded_by, dry_run=dry_run, today=today)
+
+
+def ingest_bytes(engine: sa.Engine, name: str, raw: bytes, catalogue: tuple[Indicator, ...], *, loaded_by: str,
+                 allowed_units: Collection[str] | None = None, keep_original: bool = False,
+                 max_rows: int | None = None, content_type: str | None = None, dry_run: bool = False,
+                 today: dt.date | None = None,
+                 in_transaction: Callable[[sa.Connection, IngestResult], None] | None = None) -> IngestResult:
+    """Check a file's bytes and, unless they have errors or this is a dry run, load them in one transaction.
+
+    name names the file in errors and in the submission (its suffix tells .xlsx from CSV).
+    allowed_units: the unit codes the file may report for (None: any); a row of another unit is
+    an error on its line. max_rows: a file with more data rows is rejected. keep_original: the exact
+    bytes go to submission_files (with content_type) in the submission's transaction.
+    in_transaction(conn, result) runs inside that transaction once the rows are written, so what it
+    records (the audit line of an upload) commits with them or not at all. A dry run also says how
+    many cells the file would change, and which submission brought the same bytes before, if any.
+    """
+    try:
+        records = _records(raw, Path(name).suffix.lower())
+        header_line, columns = _header(records)
     except _Rejected as exc:
         return _rejected(name, exc.problems)
     data = records[1:]
     if not data:
         return _rejected(name, [(header_line, "no data rows under the header")])
+    if max_rows is not None and len(data) > max_rows:
+        return _rejected(name, [(data[max_rows][0], f"more than {max_rows:,} data rows, the limit: split the file")],
+                         len(data))
     units = _load_units(engine)
     if not units:
         return _rejected(name, [(0, "the database has no units: run `kpi-dashboard init-db` first")])
     indicators = {ind.code: ind for ind in catalogue}
-    rows, problems = _check_rows(data, columns, units, indicators, current_period(today))
+    allowed = None if allowed_units is None else frozenset(allowed_units)
+    rows, problems = _check_rows(data, columns, units, indicators, current_period(today), allowed)
     if problems:
         return _rejected(name, problems, len(rows))
     if dry_run:
-        return IngestResult(name, "checked", rows=len(rows))
-    return _load(engine, name, raw, rows, loaded_by)
+        return _dry_run(engine, name, raw, rows)
+    original = _Original(content_type, raw) if keep_original else None
+    return _load(engine, name, raw, rows, loaded_by, original, in_transaction)
 
 
 def _rejected(name: str, problems: list[tuple[int, str]], rows: int = 0) -> IngestResult:
@@ -305,12 +343,12 @@ def _header(records: list[tuple[int, list]]) -> tuple[int, tuple[str | None, ...
 # Checking ------------------------------------------------------------------------------------
 
 def _check_rows(records, columns, units: dict[str, Unit], indicators: dict[str, Indicator],
-                this_month: str) -> tuple[list[_Row], list[tuple[int, str]]]:
+                this_month: str, allowed: frozenset[str] | None = None) -> tuple[list[_Row], list[tuple[int, str]]]:
     """Every data row parsed, and every (line, reason) found in them, duplicates included."""
     rows, problems, first_line = [], [], {}
     for line, cells in records:
         named, stray = _by_column(cells, columns)
-        row, reasons = _check_row(line, named, units, indicators, this_month)
+        row, reasons = _check_row(line, named, units, indicators, this_month, allowed)
         reasons += [f"a value in column {i + 1}, which has no header" for i in stray]
         if row.key is not None:
             first = first_line.setdefault(row.key, line)
@@ -329,11 +367,12 @@ def _by_column(cells: list, columns: tuple[str | None, ...]) -> tuple[dict, list
     return named, stray
 
 
-def _check_row(line: int, cells: dict, units, indicators, this_month: str) -> tuple[_Row, list[str]]:
+def _check_row(line: int, cells: dict, units, indicators, this_month: str,
+               allowed: frozenset[str] | None = None) -> tuple[_Row, list[str]]:
     """One data row, and the reasons it is wrong (none if it is right)."""
     reasons: list[str] = []
     period = _period(cells["period"], this_month, reasons)
-    unit = _unit(cells["unit_code"], units, reasons)
+    unit = _unit(cells["unit_code"], units, reasons, allowed)
     ind = _indicator(cells["indicator"], indicators, reasons)
     if unit and ind and unit.kind != ind.level:
         reasons.append(f"indicator {ind.code} is reported by {ind.level}, {unit.code} is a {unit.kind}")
@@ -364,8 +403,11 @@ def _period(cell, this_month: str, reasons: list[str]) -> str | None:
     return period
 
 
-def _unit(cell, units: dict[str, Unit], reasons: list[str]) -> Unit | None:
-    """The known unit the cell names; a number cell such as 330782001001.0 is read as its digits."""
+def _unit(cell, units: dict[str, Unit], reasons: list[str], allowed: frozenset[str] | None = None) -> Unit | None:
+    """The known unit the cell names, if the uploader may report for it (allowed: None for any unit).
+
+    A number cell such as 330782001001.0 is read as its digits. A unit outside `allowed` is named
+    by its code only, and not checked further: the uploader is not told about others' units."""
     code = str(int(cell)) if isinstance(cell, float) and cell.is_integer() else _text(cell)
     if code is None:
         reasons.append("missing unit code")
@@ -374,6 +416,8 @@ def _unit(cell, units: dict[str, Unit], reasons: list[str]) -> Unit | None:
         reasons.append(f"unit code {_show(code)} is not 12 digits{hint}")
     elif code not in units:
         reasons.append(f"unknown unit code {code}")
+    elif allowed is not None and code not in allowed:
+        reasons.append(f"unit {code} is outside your township")
     else:
         return units[code]
     return None
@@ -485,11 +529,21 @@ def _load_units(engine: sa.Engine) -> dict[str, Unit]:
         return {r.code: Unit(*r) for r in conn.execute(query)}
 
 
-def _load(engine: sa.Engine, name: str, raw: bytes, rows: list[_Row], loaded_by: str) -> IngestResult:
+def _dry_run(engine: sa.Engine, name: str, raw: bytes, rows: list[_Row]) -> IngestResult:
+    """A checked file's effect, written nowhere: the cells it would change, or the submission that
+    brought the same bytes before (then it would change nothing)."""
+    with engine.connect() as conn:
+        earlier = _earlier(conn, hashlib.sha256(raw).hexdigest())
+        changed = 0 if earlier is not None else _plan(rows, _stored(conn, rows, lock=False)).count
+    return IngestResult(name, "checked", rows=len(rows), changed_rows=changed, submission_id=earlier)
+
+
+def _load(engine: sa.Engine, name: str, raw: bytes, rows: list[_Row], loaded_by: str,
+          original: _Original | None = None, in_transaction=None) -> IngestResult:
     """Write a checked file as one submission, in one transaction; skip bytes loaded before."""
     checksum = hashlib.sha256(raw).hexdigest()
     try:
-        return _load_once(engine, name, checksum, rows, loaded_by)
+        return _load_once(engine, name, checksum, rows, loaded_by, original, in_transaction)
     except sa.exc.IntegrityError:
         # The same bytes committed by a simultaneous ingest (unique checksum): ours rolled back whole.
         with engine.connect() as conn:
@@ -505,34 +559,44 @@ def _earlier(conn: sa.Connection, checksum: str) -> int | None:
     return conn.execute(sa.select(sa.func.min(sub.c.id)).where(sub.c.checksum == checksum)).scalar()
 
 
-def _load_once(engine: sa.Engine, name: str, checksum: str, rows: list[_Row], loaded_by: str) -> IngestResult:
-    """One attempt at writing the file as a new submission."""
+def _load_once(engine: sa.Engine, name: str, checksum: str, rows: list[_Row], loaded_by: str,
+               original: _Original | None, in_transaction) -> IngestResult:
+    """One attempt at writing the file as a new submission (with its original bytes, if kept)."""
     sub = schema.submissions
+    file_name = os.path.basename(name)[:FILE_NAME_MAX]
     with engine.begin() as conn:
         earlier = _earlier(conn, checksum)
         if earlier is not None:
             return IngestResult(name, "already_loaded", rows=len(rows), submission_id=earlier)
         plan = _plan(rows, _stored(conn, rows))
         submission_id = conn.execute(sub.insert().values(
-            file_name=os.path.basename(name), checksum=checksum, rows=len(rows), changed_rows=plan.count,
+            file_name=file_name, checksum=checksum, rows=len(rows), changed_rows=plan.count,
             loaded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None), loaded_by=loaded_by, kind="ingest",
         )).inserted_primary_key[0]
+        if original is not None:
+            conn.execute(schema.submission_files.insert().values(
+                submission_id=submission_id, file_name=file_name, size=len(original.content),
+                content_type=(original.content_type or None) and original.content_type[:CONTENT_TYPE_MAX],
+                content=original.content))
         _write_rows(conn, submission_id, plan)
         if plan.count:
             rollups.refresh(conn, _slices(plan))
             meta.bump_data_version(conn)
+        result = IngestResult(name, "loaded" if plan.count else "unchanged", len(rows), plan.count, (), submission_id)
+        if in_transaction is not None:
+            in_transaction(conn, result)
     log.debug("%s: submission %s, %d rows, %d changed", name, submission_id, len(rows), plan.count)
-    status = "loaded" if plan.count else "unchanged"
-    return IngestResult(name, status, len(rows), plan.count, (), submission_id)
+    return result
 
 
-def _stored(conn: sa.Connection, rows: list[_Row]) -> dict[tuple, sa.Row]:
-    """The stored rows of the file's cells, locked for the transaction: one query, filtered here."""
+def _stored(conn: sa.Connection, rows: list[_Row], lock: bool = True) -> dict[tuple, sa.Row]:
+    """The stored rows of the file's cells, locked for the transaction unless told not to: one query, filtered here."""
     keys = {row.key for row in rows}
     query = sa.select(_obs).where(
         _obs.c.indicator_code.in_(sorted({k[0] for k in keys})),
         _obs.c.period.in_(sorted({k[2] for k in keys})),
-    ).with_for_update()
+    )
+    query = query.with_for_update() if lock else query
     found = ((r, (r.indicator_code, r.unit_code, r.period)) for r in conn.execute(query))
     return {key: r for r, key in found if key in keys}
 
