@@ -1,6 +1,7 @@
 """The reporting page (/data, /data/<township>): controls, the matrix, a cell's history, the missing
 list and its CSV, the templates, and the header links. Data comes from the service; the wording and
-the tables' rows from callbacks/data_views.py; components from layouts/data_page.py."""
+the tables' rows from callbacks/data_views.py; components from layouts/data_page.py. The upload
+card is callbacks/data_upload.py's."""
 from __future__ import annotations
 
 import dataclasses
@@ -13,6 +14,7 @@ from dashboard.data.catalogue import CITY_CODE
 from dashboard.layouts import data_detail, data_page
 from dashboard.layouts.pages import HIDDEN, SHOWN
 
+from . import data_upload
 from . import data_views as views
 from .common import bind, store_inputs, store_states, view_of
 
@@ -83,8 +85,8 @@ def update_detail(service, cell, route, month, cat, ind, lang):
     return data_detail.detail(views.cell_detail(service, view, row, period), view.lang)
 
 
-def update_missing(service, route, month, cat, ind, lang):
-    """What has not arrived for the page's month, one row per township."""
+def update_missing(service, route, month, cat, ind, lang, _uploaded=None):
+    """What has not arrived for the page's month, one row per township (again after an upload)."""
     view = view_of(route, month, cat, ind, lang)
     if view.page != "data":
         return no_update, no_update, no_update
@@ -176,13 +178,14 @@ def register(app, service) -> None:
     )(bind(update_data_controls, service))
     app.callback(Output(ids.DATA_TEMPLATE_MONTH, "data"), Output(ids.DATA_TEMPLATE_MONTH, "value"),
                  *store_inputs(ids.APP_ROUTE, ids.APP_MONTH, ids.APP_LANG))(bind(update_template_months, service))
+    uploaded = Input(ids.DATA_UPLOAD_DONE, "data")  # a file loaded on this page: draw the new data
     app.callback(Output(ids.DATA_MATRIX_TITLE, "children"), Output(ids.DATA_MATRIX, "columnDefs"),
                  Output(ids.DATA_MATRIX, "rowData"), Output(ids.DATA_MATRIX, "dashGridOptions"),
-                 *stores)(bind(update_matrix_grid, service))
+                 *stores, uploaded)(bind(update_matrix_grid, service))
     app.callback(Output(ids.DATA_DETAIL, "children"), Input(ids.DATA_MATRIX, "cellClicked"),
                  *stores)(bind(update_detail, service))
     app.callback(Output(ids.DATA_MISSING_TITLE, "children"), Output(ids.DATA_MISSING, "columnDefs"),
-                 Output(ids.DATA_MISSING, "rowData"), *stores)(bind(update_missing, service))
+                 Output(ids.DATA_MISSING, "rowData"), *stores, uploaded)(bind(update_missing, service))
     app.callback(Output(ids.APP_URL, "pathname", allow_duplicate=True),
                  Output(ids.APP_URL, "search", allow_duplicate=True),
                  Input(ids.DATA_INDICATOR, "value"), Input(ids.DATA_SPAN, "value"),
@@ -198,11 +201,12 @@ def register(app, service) -> None:
                  prevent_initial_call=True)(bind(download_template, service))
     app.callback(Output(ids.SHELL_NAV, "children"),
                  *store_inputs(ids.APP_ROUTE, ids.APP_MONTH, ids.APP_LANG))(bind(update_nav, service))
+    data_upload.register(app, service)
 
 
-def update_matrix_grid(service, *args):
-    """update_matrix, with its summary row pinned under the grid (a grid option in dash-ag-grid)."""
-    title, columns, rows, pinned = update_matrix(service, *args)
+def update_matrix_grid(service, route, month, cat, ind, lang, _uploaded=None):
+    """update_matrix, with its summary row pinned under the grid (a grid option); again after an upload."""
+    title, columns, rows, pinned = update_matrix(service, route, month, cat, ind, lang)
     if title is no_update:
         return (no_update,) * 4
     return title, columns, rows, {**data_page.MATRIX_OPTIONS, "pinnedBottomRowData": pinned}

@@ -48,6 +48,8 @@ def create_app(settings: Settings | None = None, service: KpiService | None = No
     service.scope_provider = security.current_township  # each request sees its principal's units only
     login.configure(app.server, settings)
     app.server.config.update(KPI_DEFAULT_LANG=settings.default_lang, KPI_TOWNSHIP_OUTLINES=_outlines(settings, service))
+    app.server.config.update(KPI_TOWNSHIP_UPLOAD=settings.township_upload, KPI_UPLOAD_MAX_MB=settings.upload_max_mb,
+                             KPI_UPLOAD_MAX_ROWS=settings.upload_max_rows)  # callbacks/data_upload.py
     # The layout is built per page load (the demo label follows the data); the validation layout
     # is the same tree without touching the database, so Dash can check every callback's IDs.
     # The wall display (/wall) is a tree of its own, in the same app: both trees are validated.

@@ -458,3 +458,62 @@ STRINGS.update({
     "role_township": ("镇街", "township"),
     "role_viewer": ("只读", "viewer"),
 })
+
+
+# --- uploading a monthly file on /data (issue 8) -------------------------------------------------
+STRINGS.update({
+    "upload_title": ("上传报送文件", "Upload a submission file"),
+    # {template} becomes a link to the page's templates.
+    "upload_help": ("上传填好的月度报送文件(CSV 或 Excel .xlsx),格式与本页的{template}相同。文件先经过与 "
+                    "kpi-dashboard ingest 相同的检查,全部无误后才能确认上传;有任何错误,都不会写入任何数据。"
+                    "原文件随报送记录保存。",
+                    "Upload a filled-in monthly file (CSV or Excel .xlsx), laid out as this page's {template}. "
+                    "It is checked exactly as kpi-dashboard ingest checks a file, and can be loaded only when "
+                    "every line is right: a file with any error writes nothing. The original file is kept "
+                    "with the submission."),
+    "upload_template_link": ("报送模板", "submission templates"),
+    "upload_township_note": ("镇街账号只能上传本镇街及所辖村(社区)的数据。",
+                             "A township account may upload its own township's and villages' figures only."),
+    "upload_drop": ("将 CSV 或 Excel(.xlsx)文件拖到这里,或点击选择文件",
+                    "Drop a CSV or Excel (.xlsx) file here, or click to choose one"),
+    "upload_limits": ("每个文件不超过 {mb} MB、{rows} 行数据;更大的文件不会被接收,请拆分后上传。",
+                      "Up to {mb} MB and {rows} data rows per file; a larger file is not taken: split it."),
+    "upload_load": ("确认上传", "Load it"),
+    "upload_checked": ("检查通过:{file}", "Checked, no errors: {file}"),
+    "upload_checked_body": ("共 {rows} 行,其中 {changed} 行是新数值或更正,其余与已有数据相同。点击「确认上传」写入。",
+                            "{rows} rows, of which {changed} are new or corrected values; the rest are as stored. "
+                            "Press Load it to write them."),
+    "upload_checked_same": ("共 {rows} 行,全部与已有数据相同:确认上传只会记下这份文件,不会改变任何数值。",
+                            "{rows} rows, all as already stored: loading records the file and changes no value."),
+    "upload_known": ("已上传过:{file}", "Loaded before: {file}"),
+    "upload_checked_again": ("这份文件已作为报送 #{id} 上传过,无需再次上传。",
+                             "This file was loaded before, as submission #{id}: there is nothing to load."),
+    "upload_loaded": ("已写入:{file}", "Loaded: {file}"),
+    "upload_loaded_body": ("共 {rows} 行,其中 {changed} 行是新数值或更正;报送编号 #{id}。上方的报送情况已更新。",
+                           "{rows} rows, of which {changed} new or corrected values; submission #{id}. "
+                           "The matrix above shows them."),
+    "upload_unchanged": ("已记录:{file}", "Recorded: {file}"),
+    "upload_unchanged_body": ("共 {rows} 行,全部与已有数据相同,没有数值改变;报送编号 #{id}。",
+                              "{rows} rows, all as already stored: no value changed; submission #{id}."),
+    "upload_again": ("未重复写入:{file}", "Not loaded again: {file}"),
+    "upload_again_body": ("这份文件已作为报送 #{id} 上传过,没有任何改变。",
+                          "This file was loaded before, as submission #{id}: nothing changed."),
+    "upload_rejected": ("有 {n} 处错误,未写入任何数据:{file}", "{n} errors, nothing written: {file}"),
+    "upload_rejected_body": ("请改正下列各行后重新选择文件。错误说明与 kpi-dashboard ingest 的输出相同(英文)。",
+                             "Correct these lines and choose the file again. The reasons are those "
+                             "kpi-dashboard ingest prints."),
+    "upload_errors_more": ("仅列出前 {shown} 处,共 {n} 处。", "The first {shown} of {n} are listed."),
+    "upload_col_line": ("行", "Line"),
+    "upload_col_reason": ("问题", "Problem"),
+    "upload_whole_file": ("整个文件", "whole file"),
+    "upload_too_large": ("文件太大,未接收:{file}", "Too large, not taken: {file}"),
+    "upload_too_large_body": ("文件有 {size} MB,上限是 {mb} MB。请拆分后分别上传。",
+                              "The file is {size} MB; the limit is {mb} MB. Split it and upload the parts."),
+    "upload_bad_type": ("不是 CSV 或 .xlsx 文件,未接收:{file}", "Not a CSV or .xlsx file, not taken: {file}"),
+    "upload_bad_type_body": ("只接收 .csv 和 .xlsx 文件(旧版 .xls 请先另存为 .xlsx)。",
+                             "Only .csv and .xlsx files are taken (save an old .xls as .xlsx first)."),
+    "upload_denied": ("不能上传", "Upload not allowed"),
+    "upload_denied_body": ("你的账号不能上传报送文件。", "Your account may not upload submission files."),
+    "upload_failed": ("上传失败,未写入任何数据:{file}", "Upload failed, nothing written: {file}"),
+    "upload_failed_body": ("数据库暂时出错或无法连接,请稍后再试。", "The database failed or cannot be reached: try again shortly."),
+})

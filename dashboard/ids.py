@@ -140,3 +140,19 @@ DATA_DETAIL_VALUES = "data-detail-values"
 # Data freshness (callbacks/freshness.py)
 SHELL_STALE = "shell-stale"
 SHELL_HEALTH_TICK = "shell-health-tick"
+
+
+# Uploading a monthly submission file on /data (issue 8). The card's frame is shown, labelled and
+# sized by a callback every /data visitor runs (it shows the card to those who may upload only),
+# so its IDs are data-file-*. The upload's own outputs are data-upload-*: dashboard/auth.py refuses
+# a callback writing to a data-upload-* ID to anyone who may not upload.
+DATA_FILE_CARD = "data-file-card"
+DATA_FILE_TITLE = "data-file-title"
+DATA_FILE_HELP = "data-file-help"                # what to upload, the limits, a link to the templates
+DATA_FILE_DROP = "data-file-drop"                # dcc.Upload: drop or choose a .csv/.xlsx (max_size from settings)
+DATA_FILE_DROP_TEXT = "data-file-drop-text"
+DATA_FILE_LOAD_LABEL = "data-file-load-label"    # the words on DATA_UPLOAD_LOAD
+DATA_UPLOAD_LOAD = "data-upload-load"            # 确认上传: enabled once the dropped file checked clean
+DATA_UPLOAD_RESULT = "data-upload-result"        # what became of the file: rows and submission, or every error
+DATA_UPLOAD_ERRORS = "data-upload-errors"        # inside DATA_UPLOAD_RESULT: one row per line and reason
+DATA_UPLOAD_DONE = "data-upload-done"            # set after a load: the matrix and the missing list draw again

@@ -1,7 +1,7 @@
 """The reporting page (/data): the completeness matrix, a legend, the missing list and the templates.
 
 Built from values only: callbacks/data_page.py fetches and passes them in. The clicked cell's
-panel is in layouts/data_detail.py.
+panel is in layouts/data_detail.py, the upload card in layouts/data_upload.py.
 """
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 
 from dashboard import i18n, ids, theme
+
+from . import data_upload
 
 HIDDEN = {"display": "none"}
 WORDS_UP_TO = 12  # months shown with words in the cells; more months show icons only
@@ -52,7 +54,7 @@ def section(lang: str) -> html.Section:
                                             "paginationPageSizeSelector": False},
                            style={"height": None}, className="kpi-grid"),
             ])),
-            dmc.GridCol(span={"base": 12, "lg": 5}, children=dmc.Paper(withBorder=True, p="md", children=[
+            dmc.GridCol(span={"base": 12, "lg": 5}, children=[dmc.Paper(withBorder=True, p="md", children=[
                 dmc.Title(id=ids.DATA_TEMPLATE_TITLE, order=4),
                 dmc.Text(id=ids.DATA_TEMPLATE_NOTE, size="sm", c="dimmed", mt="xs"),
                 dmc.Group(align="flex-end", gap="md", mt="sm", children=[
@@ -63,7 +65,7 @@ def section(lang: str) -> html.Section:
                     dmc.Button(id=ids.DATA_TEMPLATE_XLSX, size="sm"),
                     dmc.Button(id=ids.DATA_TEMPLATE_CSV, size="sm", variant="light"),
                     dcc.Download(id=ids.DATA_TEMPLATE_DOWNLOAD)]),
-            ])),
+            ]), data_upload.card()]),  # the upload card under the templates, for those who may upload
         ]),
     ])
 
