@@ -42,15 +42,16 @@ def build(engine: sa.Engine, catalogue: tuple[Indicator, ...], units: tuple[Unit
     """(Re)build the demo data set in one transaction; skip if the same build is already there."""
     all_units = units + synthetic_villages(units, scale)
     with engine.begin() as conn:
-        real = conn.execute(sa.select(sa.func.count()).select_from(schema.submissions)
-                            .where(schema.submissions.c.kind != "demo")).scalar()
-        if real:
-            raise DemoRefused(f"the database holds {real} real submission(s); refusing to mix demo data in")
         signature = f"{DEMO_BUILD}:{scale}"
+        # The same demo is there already: leave it, with any file someone tried out on /data.
         if not force and meta.get(conn, meta.DEMO) == "true" and meta.get(conn, "demo_build") == signature:
             sync.sync_catalogue(conn, catalogue, all_units)  # pick up edits to the catalogue file
             meta.bump_data_version(conn)
             return _stats(conn, all_units, scale, skipped=True)
+        real = conn.execute(sa.select(sa.func.count()).select_from(schema.submissions)
+                            .where(schema.submissions.c.kind != "demo")).scalar()
+        if real:
+            raise DemoRefused(f"the database holds {real} real submission(s); refusing to mix demo data in")
         for table in (schema.rollups, schema.observation_history, schema.observations, schema.submissions,
                       schema.targets):
             conn.execute(table.delete())

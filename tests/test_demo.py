@@ -96,3 +96,11 @@ def test_scale_adds_synthetic_villages_under_real_townships(units):
     assert len(extra) == 2 * len(current)
     assert all(u.code.startswith(demo.SYNTHETIC_PREFIX) and len(u.code) == 12 for u in extra)
     assert {u.parent_code for u in extra} == {u.code for u in units if u.kind == "township"}
+
+
+def test_a_file_tried_out_on_the_demo_keeps_the_demo_as_it_is(migrated, catalogue, units):
+    demo.build(migrated, catalogue, units)
+    add_observations(migrated, [("certified_social_workers", "330782100000", "2018-01", 5, None, None)])
+    assert demo.build(migrated, catalogue, units)["skipped"]  # make run again: the demo stays, with the file
+    with pytest.raises(demo.DemoRefused):
+        demo.build(migrated, catalogue, units, force=True)  # a rebuild would drop the file: refused
