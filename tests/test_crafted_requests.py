@@ -113,8 +113,8 @@ def test_a_malformed_month_or_a_null_township_is_no_month_or_no_township(auth_ap
                     trigger="data-template-csv.n_clicks")
     answer = post(client, template)
     assert answer.status_code in (200, 204) and "content" not in answer.get_data(as_text=True)
-    village_csv = {**stores({"page": "village", "unit": "330782002001"}, month="June"), "export-village-csv.n_clicks": 1}
-    answer = post(client, body(auth_app, "export-csv-download.data", village_csv, trigger="export-village-csv.n_clicks"))
+    village = {**stores({"page": "village", "unit": "330782002001"}, month="June"), "export-village-csv.n_clicks": 1}
+    answer = post(client, body(auth_app, "export-csv-download.data", village, trigger="export-village-csv.n_clicks"))
     assert answer.status_code == 204
 
 
