@@ -81,7 +81,7 @@ def csv_bytes(template: list[Row]) -> bytes:
     """The template as CSV: UTF-8 with BOM, CRLF, Chinese headers, codes kept as text for Excel."""
     lines = [",".join(HEADERS)]
     for row in template:
-        cells = [_as_text(row.period), _as_text(row.unit.code), _quoted(row.unit.name), row.indicator.code,
+        cells = [_as_text(row.period), _as_text(row.unit.code), _quoted(inert(row.unit.name)), row.indicator.code,
                  _quoted(indicator_label(row.indicator)), "", "", "", ""]
         lines.append(",".join(cells))
     return (BOM + "\r\n".join(lines) + "\r\n").encode("utf-8")
@@ -90,6 +90,11 @@ def csv_bytes(template: list[Row]) -> bytes:
 def _as_text(text: str) -> str:
     """="2022-06": a spreadsheet keeps it as text; ingest reads the text inside."""
     return f'="{text}"'
+
+
+def inert(text: str) -> str:
+    """A name a spreadsheet shows as text, never runs: one starting like a formula gets a leading '."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _quoted(text: str) -> str:
@@ -117,7 +122,7 @@ def _data_sheet(sheet, template: list[Row]) -> None:
     for cell in sheet[1]:
         cell.font, cell.fill = Font(bold=True), HEAD
     for n, row in enumerate(template, start=2):
-        values = (row.period, row.unit.code, row.unit.name, row.indicator.code, indicator_label(row.indicator))
+        values = (row.period, row.unit.code, inert(row.unit.name), row.indicator.code, indicator_label(row.indicator))
         for field, value in zip(FIELDS, values):
             cell = sheet.cell(row=n, column=col[field], value=value)
             cell.number_format = "@"  # text: a code must never become a number

@@ -490,8 +490,6 @@ def test_csv_exports_keep_payload_names_as_text_and_no_cell_starts_a_formula(app
             assert EVIL_TOWN in cells, what  # a name with markup is a plain cell
 
 
-@pytest.mark.xfail(strict=True, reason="finding: the submission templates (data/templates.py) write a unit's "
-                   "name as it is: a name beginning with = is a live formula in the CSV and the .xlsx")
 @pytest.mark.parametrize("button", [ids.DATA_TEMPLATE_CSV, ids.DATA_TEMPLATE_XLSX])
 def test_templates_keep_a_formula_like_unit_name_as_text(app, client, button):
     response = post(client, body(app, find(app, "data-template-download.data"), {}, f"{button}.n_clicks"))
