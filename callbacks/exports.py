@@ -61,6 +61,7 @@ def update_village_configs(service, _children, graph_ids, route, month, lang):
     if view.page != "village" or unit is None or not view.month or not may_export():
         return [no_update] * len(graph_ids)
     return [graph_config(exports.file_stem(service.indicators[g["ind"]].name(view.lang), unit.name, view.month))
+            if isinstance(g, dict) and g.get("ind") in service.indicators else no_update  # a forged ID: nothing
             for g in graph_ids]
 
 

@@ -127,3 +127,16 @@ def test_the_village_csv_of_a_category_without_village_indicators_is_nothing(aut
     values["app-category.data"] = None
     assert "content" in post(client_as("city"), body(auth_app, "export-csv-download.data", values,
                                                      trigger="export-village-csv.n_clicks")).get_data(as_text=True)
+
+
+def test_a_forged_village_chart_id_is_left_alone(auth_app, client_as):
+    # The PNG names of the village charts come from the charts' own pattern IDs, which the browser sends.
+    key = next(k for k in auth_app.callback_map if "village-trend" in k and k.endswith(".config"))
+    charts = [{"ind": "no_such_indicator", "type": "village-trend"}, {"ind": IND, "type": "village-trend"}]
+    request = {"output": key, "outputs": [{"id": c, "property": "config"} for c in charts],
+               "inputs": [{"id": "village-trends", "property": "children", "value": []}],
+               "state": [[{"id": c, "property": "id", "value": c} for c in charts],
+                         *body(auth_app, key, stores({"page": "village", "unit": "330782002001"}))["state"][1:]],
+               "changedPropIds": ["village-trends.children"]}
+    answer = post(client_as("city"), request)
+    assert answer.status_code == 200 and '"filename":"' in answer.get_data(as_text=True)
