@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 PUBLIC_PATHS = {"/login", "/healthz", "/_favicon.ico"}
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 DASH_INTERNAL = {"/_dash-layout", "/_dash-dependencies", "/_dash-update-component", "/_reload-hash"}
+WALL_INTERNAL = {"/_dash-layout", "/_dash-dependencies", "/_dash-update-component"}  # what a wall page fetches
 CSRF_COOKIE, CSRF_HEADER = "_csrf_token", "X-CSRFToken"  # the names dash-renderer reads and sends
 DOWNLOAD_IDS = {"export-brief-download", "export-csv-download", "data-missing-download",
                 "data-template-download"}
@@ -75,7 +76,7 @@ class Guard:
             return self._anonymous(path)
         flask.g.principal = principal
         if principal.is_wall:
-            if not (wallstate.is_wall_path(flask.request.path, self.prefix) or path in DASH_INTERNAL):
+            if not (wallstate.is_wall_path(flask.request.path, self.prefix) or path in WALL_INTERNAL):
                 return refusal(403, "a wall token opens the wall only")
         elif flask.request.method not in ("GET", "HEAD", "OPTIONS") and not self._csrf_ok():
             self.audit("csrf_rejected", "denied", principal, path)

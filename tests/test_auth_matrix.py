@@ -109,7 +109,7 @@ ROUTE_REQUESTS = {  # rule -> (method, path, kind)
     "/_dash-layout": [("GET", "/_dash-layout", "dash")],
     "/_dash-dependencies": [("GET", "/_dash-dependencies", "dash")],
     "/_dash-update-component": [("POST", "/_dash-update-component", "dispatch")],
-    "/_reload-hash": [("GET", "/_reload-hash", "dash")],
+    "/_reload-hash": [("GET", "/_reload-hash", "dash_users")],
     "/_favicon.ico": [("GET", "/_favicon.ico", "public")],
     "/login": [("GET", "/login", "public")],
     "/logout": [("POST", "/logout", "logout")],
@@ -122,8 +122,9 @@ EXPECTED = {  # kind -> principal -> status
     "page": {"anonymous": 302, "wall": 302, **dict.fromkeys(USERS, 200)},
     "wall_page": {"anonymous": 302, **dict.fromkeys(("wall", *USERS), 200)},
     "static": {"anonymous": 302, "wall": 302, **dict.fromkeys(USERS, 404)},  # Flask's static: nothing there
-    # Dash's own GET endpoints, which the wall page's renderer fetches too (/_reload-hash only in debug).
+    # Dash's own GET endpoints, which the wall page's renderer fetches too (not /_reload-hash: debug only).
     "dash": {"anonymous": 401, **dict.fromkeys(("wall", *USERS), 200)},
+    "dash_users": {"anonymous": 401, "wall": 403, **dict.fromkeys(USERS, 200)},  # the wall never needs it
     "dispatch": {"anonymous": 401, **dict.fromkeys(("wall", *USERS), 400)},  # an empty body names no callback
     "logout": {"anonymous": 401, "wall": 401, **dict.fromkeys(USERS, 403)},  # sent without the CSRF token
 }
