@@ -29,9 +29,11 @@ Redis database given is flushed. Results also go to bench/results/load.json.
 from __future__ import annotations
 
 import argparse
+import http.cookiejar
 import json
 import os
 import random
+import re
 import secrets
 import shutil
 import signal
@@ -40,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -47,7 +50,7 @@ import sqlalchemy as sa
 
 from bench_callbacks import CALLBACKS, find_key, fresh_demo, payload, views
 from dashboard.app import create_app
-from dashboard.data import db
+from dashboard.data import accounts, db
 from dashboard.service import KpiService
 from dashboard.settings import Settings
 
@@ -192,7 +195,9 @@ def run_config(url: str, scale: int, cache_url: str, workdir: Path, args) -> dic
     result = {"views": mix["views"], "distinct_bodies": mix["distinct_bodies"],
               "new_body_share": round(mix["new_share"], 3),
               "response_bytes": {k.strip(".")[:30]: len(v) for k, v in mix["floor"].items()}}
+    add_bench_user(url)
     with Gunicorn("dashboard.wsgi:server", env) as server:
+        server.sign_in(BENCH_USER, BENCH_PASSWORD)  # production settings: sign-in is on
         result["app"] = measure(server, files, args, cache_url)
     if result["app"]["errors"]:
         result["app"]["log_excerpt"] = server.log_excerpt()
@@ -206,10 +211,10 @@ def run_config(url: str, scale: int, cache_url: str, workdir: Path, args) -> dic
 def measure(server: "Gunicorn", files: dict, args, cache_url: str) -> dict:
     """Warm up, then the measured requests, with worker memory, CPU and cache keys around them."""
     rss_boot = server.worker_rss()
-    run_wrk(server.port, files["warm"], files["warm"].read_text().count("\n"), args)
+    run_wrk(server.port, files["warm"], files["warm"].read_text().count("\n"), args, server.session)
     rss_before, keys_before, load_before = server.worker_rss(), out_keys(cache_url), loadavg()
     cpu_before = server.worker_cpu()
-    result = run_wrk(server.port, files["measured"], args.requests, args)
+    result = run_wrk(server.port, files["measured"], args.requests, args, server.session)
     cpu_after = server.worker_cpu()
     rss_after, keys_after = server.worker_rss(), out_keys(cache_url)
     # CPU the workers used per request: unlike req/s, hardly moved by other load on the machine.
@@ -229,7 +234,7 @@ def measure(server: "Gunicorn", files: dict, args, cache_url: str) -> dict:
     return result
 
 
-def run_wrk(port: int, bodies: Path, n: int, args) -> dict:
+def run_wrk(port: int, bodies: Path, n: int, args, session: tuple[str, str] = ()) -> dict:
     """wrk with the Lua script: n requests (or --max-seconds), the RESULT line parsed.
 
     wrk sleeps for its whole -d even when the script has stopped its thread; the script drops a
@@ -237,7 +242,7 @@ def run_wrk(port: int, bodies: Path, n: int, args) -> dict:
     """
     marker = bodies.with_suffix(".done")
     cmd = ["wrk", "-t1", f"-c{args.connections}", f"-d{args.max_seconds}s", "--timeout", "30s", "-s", str(LUA),
-           f"http://127.0.0.1:{port}", "--", str(bodies), str(n), "1", str(marker)]
+           f"http://127.0.0.1:{port}", "--", str(bodies), str(n), "1", str(marker), *session]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.time() + args.max_seconds + 30
@@ -296,6 +301,20 @@ def redis_used_mb(url: str) -> float:
     return round(total / 2**20, 1)
 
 
+BENCH_USER, BENCH_PASSWORD = "bench.city", "benchmark password 1"
+
+
+def add_bench_user(url: str) -> None:
+    """A city account for the load (kept if the database has it from an earlier run)."""
+    engine = db.make_engine(url)
+    try:
+        accounts.add_user(engine, BENCH_USER, BENCH_PASSWORD, "city")
+    except accounts.AccountError:
+        pass
+    finally:
+        engine.dispose()
+
+
 # --- the server -----------------------------------------------------------------------------------
 class Gunicorn:
     """gunicorn -c deploy/gunicorn.conf.py APP on a free loopback port, in its own process group."""
@@ -308,6 +327,22 @@ class Gunicorn:
         self.cmd = [str(GUNICORN), "-c", "deploy/gunicorn.conf.py", *(["--pythonpath", pythonpath] if pythonpath else []), app]
         self.log = Path(env["KPI_VAR_DIR"]).with_name(f"gunicorn-{app.split(':')[0]}.log")
         self.proc: subprocess.Popen | None = None
+        self.session: tuple[str, str] = ()  # (Cookie header, CSRF token) once signed in
+
+    def sign_in(self, user: str, password: str) -> None:
+        """Sign in through /login as a browser does; wrk then sends the session cookie and CSRF header."""
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        base = f"http://127.0.0.1:{self.port}"
+        page = opener.open(f"{base}/login", timeout=10).read().decode()
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        form = urllib.parse.urlencode({"username": user, "password": password, "csrf_token": csrf}).encode()
+        opener.open(f"{base}/login", data=form, timeout=10).read()
+        opener.open(f"{base}/_dash-layout", timeout=10).read()  # sets the _csrf_token cookie
+        cookies = {c.name: c.value for c in jar}
+        if "kpi_session" not in cookies or "_csrf_token" not in cookies:
+            raise SystemExit(f"could not sign in as {user} on {base}: cookies {sorted(cookies)}")
+        self.session = ("; ".join(f"{k}={v}" for k, v in cookies.items()), cookies["_csrf_token"])
 
     def __enter__(self) -> "Gunicorn":
         self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=self.log.open("w"),

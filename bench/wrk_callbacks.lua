@@ -1,6 +1,6 @@
 -- wrk script for bench/bench_load.py: POST Dash callback bodies, one per line of a file, in order.
 --
---   wrk -t1 -c50 -d120s --timeout 30s -s bench/wrk_callbacks.lua http://127.0.0.1:PORT -- BODIES N THREADS MARKER
+--   wrk -t1 -c50 -d120s --timeout 30s -s bench/wrk_callbacks.lua http://127.0.0.1:PORT -- BODIES N THREADS MARKER [COOKIE CSRF]
 --
 -- Thread i of T sends lines i, i+T, i+2T, ... (wrapping round) and stops after N/T responses, so a
 -- run is bounded in requests as well as by -d. Any status outside 2xx counts as an error, and
@@ -34,6 +34,10 @@ function init(args)
   quota = math.ceil(tonumber(args[2]) / nthreads)
   local headers = {["Content-Type"] = "application/json",
                    ["Accept-Encoding"] = "gzip, deflate, br, zstd"}  -- what Chromium sends
+  if args[5] then  -- a signed-in session: its cookies and the CSRF token dash-renderer sends back
+    headers["Cookie"] = args[5]
+    headers["X-CSRFToken"] = args[6]
+  end
   requests_ = {}
   local n = 0
   for line in io.lines(args[1]) do
