@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 
 from dashboard.app import create_app
 from dashboard.data import catalogue as cat
-from dashboard.data import db, demo
+from dashboard.data import accounts, db, demo
 from dashboard.settings import Settings
 from tcpproxy import TcpProxy
 
@@ -129,11 +130,29 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _post(port: int, body: dict) -> str:
+def _post(port: int, body: dict, session: dict) -> str:
+    """A callback request with a signed-in session's cookies and CSRF header (from _sign_in)."""
     request = urllib.request.Request(f"http://127.0.0.1:{port}/_dash-update-component",
-                                     data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+                                     data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json", **session})
     with urllib.request.urlopen(request, timeout=30) as response:
         return response.read().decode()
+
+
+def _sign_in(port: int, user: str, password: str) -> dict:
+    """Sign in through /login on one server: the headers that carry the session to any server."""
+    import http.cookiejar
+    import re
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    base = f"http://127.0.0.1:{port}"
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', opener.open(f"{base}/login").read().decode()).group(1)
+    opener.open(f"{base}/login", data=urllib.parse.urlencode(
+        {"username": user, "password": password, "csrf_token": csrf}).encode()).read()
+    opener.open(f"{base}/_dash-layout").read()
+    cookies = {c.name: c.value for c in jar}
+    return {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()), "X-CSRFToken": cookies["_csrf_token"]}
 
 
 @pytest.fixture
@@ -186,9 +205,13 @@ def test_two_servers_show_an_ingest_on_their_next_callback_and_share_one_cache(t
     import redis
 
     (a, b), env = two_servers
+    engine = db.make_engine(env["KPI_DATABASE_URL"])
+    accounts.add_user(engine, "two.servers", "a long enough password", "city")
+    engine.dispose()
+    session = _sign_in(a, "two.servers", "a long enough password")  # signed in on A, good on B too
     body = cards_body("2022-06", TOWN)
-    before = _post(a, body)
-    assert before == _post(b, body)
+    before = _post(a, body, session)
+    assert before == _post(b, body, session)
     assert "4,321" not in before
     upload = tmp_path / "fix.csv"
     upload.write_text(f"period,unit_code,indicator,value,numerator,denominator,note\n"
@@ -196,15 +219,15 @@ def test_two_servers_show_an_ingest_on_their_next_callback_and_share_one_cache(t
     loaded = subprocess.run([os.path.join(os.path.dirname(sys.executable), "kpi-dashboard"), "ingest", str(upload)],
                             env=env, capture_output=True, text=True)
     assert loaded.returncode == 0, loaded.stderr
-    assert "4,321" in _post(a, body) and "4,321" in _post(b, body)  # both, on their very next callback
+    assert "4,321" in _post(a, body, session) and "4,321" in _post(b, body, session)  # both, on their very next callback
 
     cache = redis.Redis.from_url(redis_url)
     cold = cards_body("2022-05", TOWN)
-    first = _post(a, cold)  # A computes and stores it in the shared cache
+    first = _post(a, cold, session)  # A computes and stores it in the shared cache
     keys = {k: cache.ttl(k) for k in cache.scan_iter("*update_cards*")}
     assert keys
     time.sleep(2.2)
-    assert _post(b, cold) == first
+    assert _post(b, cold, session) == first
     after = {k: cache.ttl(k) for k in cache.scan_iter("*update_cards*")}
     assert set(after) == set(keys)  # B added nothing ...
     assert all(after[k] <= keys[k] - 2 for k in keys)  # ... and rewrote nothing: it read A's entry
