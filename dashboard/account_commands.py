@@ -4,6 +4,7 @@ from __future__ import annotations
 import getpass
 import sys
 
+from .commands import os_login
 from .data import accounts, db
 from .settings import Settings
 
@@ -77,7 +78,7 @@ def cmd_wall_token(settings: Settings, args) -> int:
                 print(f"{t.id:>4}  {state:<26} {t.created_at:%Y-%m-%d} {t.created_by:<12} {t.label}")
             return 0
         if args.action == "create":
-            record, token = accounts.create_token(engine, args.label, _login())
+            record, token = accounts.create_token(engine, args.label, os_login())
             _audit(engine, "wall_token_create", f"token {record.id} ({record.label})")
             print(f"wall token {record.id} ({record.label}) created. It is shown only now; keep it like a password.")
             print(f"token: {token}")
@@ -124,11 +125,4 @@ def _print_users(users) -> None:
 
 def _audit(engine, action: str, detail: str) -> None:
     with engine.begin() as conn:
-        accounts.audit(conn, f"cli:{_login()}", action, "ok", None, detail)
-
-
-def _login() -> str:
-    try:
-        return getpass.getuser()
-    except OSError:
-        return "unknown"
+        accounts.audit(conn, f"cli:{os_login()}", action, "ok", None, detail)

@@ -24,7 +24,7 @@ import urllib.parse
 
 import flask
 
-from . import security, wallstate
+from . import ids, security, wallstate
 from .data import accounts
 from .security import Principal
 from .service import DatabaseUnavailable, KpiService
@@ -36,8 +36,8 @@ PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 DASH_INTERNAL = {"/_dash-layout", "/_dash-dependencies", "/_dash-update-component", "/_reload-hash"}
 WALL_INTERNAL = {"/_dash-layout", "/_dash-dependencies", "/_dash-update-component"}  # what a wall page fetches
 CSRF_COOKIE, CSRF_HEADER = "_csrf_token", "X-CSRFToken"  # the names dash-renderer reads and sends
-DOWNLOAD_IDS = {"export-brief-download", "export-csv-download", "data-missing-download",
-                "data-template-download"}
+DOWNLOAD_IDS = {ids.EXPORT_BRIEF_DOWNLOAD, ids.EXPORT_CSV_DOWNLOAD, ids.DATA_MISSING_DOWNLOAD,
+                ids.DATA_TEMPLATE_DOWNLOAD}
 UPLOAD_PREFIX = "data-upload"
 
 
@@ -78,7 +78,7 @@ class Guard:
         if principal.is_wall:
             if not (wallstate.is_wall_path(flask.request.path, self.prefix) or path in WALL_INTERNAL):
                 return refusal(403, "a wall token opens the wall only")
-        elif flask.request.method not in ("GET", "HEAD", "OPTIONS") and not self._csrf_ok():
+        elif flask.request.method not in ("GET", "HEAD", "OPTIONS") and not csrf_ok():
             self.audit("csrf_rejected", "denied", principal, path)
             return refusal(403, "missing or wrong CSRF token: reload the page")
         if path == "/_dash-update-component":
@@ -202,15 +202,6 @@ class Guard:
             self._tags = tags
         return self._tags
 
-    def _csrf_ok(self) -> bool:
-        """A state-changing request carries the session's CSRF token, and comes from our own origin."""
-        origin = flask.request.headers.get("Origin")
-        if origin and urllib.parse.urlsplit(origin).netloc != flask.request.host:
-            return False
-        expected = flask.session.get("csrf")
-        sent = flask.request.headers.get(CSRF_HEADER) or flask.request.form.get("csrf_token")
-        return bool(expected and sent) and hmac.compare_digest(str(expected), str(sent))
-
     def _path(self) -> str:
         """The request path inside the app (without its URL prefix)."""
         path = flask.request.path
@@ -226,6 +217,17 @@ class Guard:
                 accounts.audit(conn, who, action, outcome, flask.request.remote_addr, detail)
         except Exception:  # noqa: BLE001 - the refusal or the answer matters more than its log line
             log.exception("audit log write failed: %s %s %s", who, action, outcome)
+
+
+def csrf_ok() -> bool:
+    """A state-changing request carries the session's CSRF token (header or form field), and comes
+    from our own origin if it says where it comes from."""
+    origin = flask.request.headers.get("Origin")
+    if origin and urllib.parse.urlsplit(origin).netloc != flask.request.host:
+        return False
+    expected = flask.session.get("csrf")
+    sent = flask.request.headers.get(CSRF_HEADER) or flask.request.form.get("csrf_token")
+    return bool(expected and sent) and hmac.compare_digest(str(expected), str(sent))
 
 
 def refusal(status: int, message: str) -> flask.Response:

@@ -52,7 +52,7 @@ def cmd_ingest(settings: Settings, args) -> int:
     """Load each file in its own transaction; report FILE:LINE errors; non-zero if any file failed."""
     engine = db.make_engine(settings.resolved_database_url())
     catalogue = cat.load_catalogue()
-    loaded_by = args.by or _login()
+    loaded_by = args.by or os_login()
     failed = 0
     for path in args.files:
         result = ingest.ingest_file(engine, path, catalogue, dry_run=args.dry_run, loaded_by=loaded_by)
@@ -156,7 +156,7 @@ def cmd_serve(settings: Settings, args) -> int:
     return 0
 
 
-def _login() -> str:
+def os_login() -> str:
     """The operating-system user, for the submission record."""
     try:
         return getpass.getuser()

@@ -16,7 +16,7 @@ import flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import i18n
-from .auth import Guard, new_csrf
+from .auth import Guard, csrf_ok, new_csrf
 from .data import accounts
 from .service import DatabaseUnavailable
 from .settings import Settings
@@ -71,7 +71,7 @@ def register(server: flask.Flask, guard: Guard, settings: Settings) -> None:
         target = safe_next(flask.request.values.get("next"), prefix)
         if flask.request.method in ("GET", "HEAD"):
             return page(lang, target, prefix)
-        if not guard_csrf():
+        if not csrf_ok():
             return page(lang, target, prefix, i18n.t("login_expired", lang), status=400)
         username = (flask.request.form.get("username") or "").strip().lower()[:64]
         address = flask.request.remote_addr
@@ -119,12 +119,6 @@ def page(lang: str, target: str, prefix: str, message: str = "", username: str =
     response = flask.make_response(html, status)
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def guard_csrf() -> bool:
-    """The login form's CSRF token matches the session's."""
-    expected, sent = flask.session.get("csrf"), flask.request.form.get("csrf_token")
-    return bool(expected and sent) and secrets.compare_digest(str(expected), str(sent))
 
 
 def safe_next(value: str | None, prefix: str) -> str:

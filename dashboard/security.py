@@ -10,15 +10,12 @@ import dataclasses
 
 import flask
 
-ROLES = ("admin", "city", "township", "viewer")
-
-
 @dataclasses.dataclass(frozen=True)
 class Principal:
     """A signed-in user, a wall screen's token, the demo mode, or the system."""
 
     name: str
-    role: str  # admin | city | township | viewer | wall
+    role: str  # one of data/accounts.py ROLES, or wall
     township: str | None = None  # the one township a township user may see (with its villages)
     user_id: int | None = None
     generation: int = 0
@@ -37,11 +34,6 @@ class Principal:
     def is_wall(self) -> bool:
         """A wall screen's token: the wall page and its own callbacks only."""
         return self.kind == "wall"
-
-    @property
-    def scope_key(self) -> str:
-        """What restricted data is cached under: all units, or one township."""
-        return f"t:{self.township}" if self.township else "all"
 
     @property
     def label(self) -> str:
@@ -73,9 +65,3 @@ def current_township() -> str | None:
 
 
 NOBODY = "-"  # a township code no unit has: the scope of a request with no principal
-
-
-def scope_key() -> str:
-    """The cache-key part that keeps one scope's answers from another's."""
-    township = current_township()
-    return f"t:{township}" if township else "all"

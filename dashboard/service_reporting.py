@@ -109,8 +109,8 @@ class ReportingQueries:
         """The rows of a shared answer whose unit the current request may see."""
         if self._scope() is None or frame.empty:
             return frame
-        keep = frame[column].map(self._visible_code).astype(bool)
-        return frame[keep].reset_index(drop=True)
+        visible = {u.code for u in self.units()}  # units() is already limited to this request's
+        return frame[frame[column].isin(visible)].reset_index(drop=True)
 
     def _compute_missing_reports(self, version, period, township, indicator, category, day, today):
         scope = self._unit(township or cat.CITY_CODE, version)

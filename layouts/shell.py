@@ -55,15 +55,12 @@ def account_area(account: dict | None, lang: str):
         return dmc.Tooltip(label=i18n.t("auth_off_note", lang), multiline=True, w=320, children=dmc.Badge(
             i18n.t("auth_off_badge", lang), id=ids.SHELL_AUTH_OFF_BADGE, color="red", variant="filled",
             size="lg", radius="sm", tt="none"))
-    role = i18n.t("role_" + account["role"], lang) if account["role"] in ROLES else account["role"]
+    role = i18n.t("role_" + account["role"], lang)  # data/accounts.py keeps roles to the four it names
     return html.Form(id=ids.SHELL_ACCOUNT, method="POST", action=account.get("logout", "/logout"), className="kpi-account", children=[
         dmc.Text(f"{account['name']} · {role}", size="sm", c="dimmed"),
         dcc.Input(type="hidden", name="csrf_token", value=account["csrf"]),
         html.Button(i18n.t("logout", lang), type="submit", className="kpi-logout"),
     ])
-
-
-ROLES = ("admin", "city", "township", "viewer")
 
 
 def filter_bar(lang: str, options: dict) -> dmc.Group:
