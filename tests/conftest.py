@@ -163,6 +163,14 @@ def empty_settings(tmp_path_factory) -> Settings:
     return _built(tmp_path_factory.mktemp("empty"), demo_data=False)
 
 
+@pytest.fixture
+def app(demo_settings):
+    """The dashboard on the demo data, sign-in off (a test file may define its own)."""
+    from dashboard.app import create_app
+
+    return create_app(demo_settings)
+
+
 # --- access control: the demo data with sign-in on, an account per role, and a wall token --------
 PASSWORD = "correct horse battery staple"
 OWN_TOWNSHIP, OTHER_TOWNSHIP = "330782002000", "330782003000"  # 江东街道 (the township user's), 稠江街道

@@ -47,6 +47,7 @@ class TcpProxy:
             conn.close()
 
     restore = start
+    close = cut  # the test is done with it: nothing listens, nothing stays open
 
     def _accept(self, listener: socket.socket) -> None:
         while True:

@@ -6,7 +6,8 @@ from selenium.webdriver.common.by import By
 
 from conftest import AUTH, OWN_TOWNSHIP, PASSWORD
 from dashboard.app import create_app
-from test_browser_dashboard import click_text, wait_until
+from browser import wait_until
+from test_browser_dashboard import click_text
 
 pytestmark = pytest.mark.browser
 SHOTS = "/tmp"

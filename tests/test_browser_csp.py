@@ -10,9 +10,8 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
 from dashboard import i18n, ids
-from dashboard.app import create_app
 
-from test_browser_dashboard import settled, wait_until
+from browser import settled, wait_until
 from test_browser_wall import show_step, steps_of, viewport
 
 pytestmark = pytest.mark.browser
@@ -39,11 +38,6 @@ PAGES = {  # path -> what must be on screen before the page counts as rendered
     "/missing": ["#page-alert .mantine-Alert-root"],
     "/wall?units=all&rotate=600": ["#wall-content [data-field]"],
 }
-
-
-@pytest.fixture
-def app(demo_settings):
-    return create_app(demo_settings)
 
 
 @pytest.fixture

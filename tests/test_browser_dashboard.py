@@ -1,7 +1,6 @@
 """The dashboard in headless Chromium (run with `pytest --headless`): what a manager sees and does."""
 from __future__ import annotations
 
-import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -13,32 +12,11 @@ from dashboard import i18n
 from dashboard.app import create_app
 from dashboard.data.catalogue import CITY_CODE
 
+from browser import settled, severe_logs, wait_until
+
 pytestmark = pytest.mark.browser
 FOTANG = "330782100000"
 MONTH = "2022-06"
-
-
-@pytest.fixture
-def app(demo_settings):
-    return create_app(demo_settings)
-
-
-def wait_until(condition, timeout=15, what="condition"):
-    """Poll until condition() is truthy."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def settled(dash_duo):
-    """Wait until no Dash callback is in flight."""
-    wait_until(lambda: dash_duo.driver.execute_script(
-        "return document.querySelector('[data-dash-is-loading=\"true\"]') === null"), what="callbacks to finish")
-    time.sleep(0.3)
 
 
 def query(dash_duo) -> dict:
@@ -81,10 +59,6 @@ def click_text(dash_duo, css: str, text: str):
         except StaleElementReferenceException:  # the page re-rendered between finding and clicking
             return False
     wait_until(click, what=f"{css} '{text}'")
-
-
-def severe_logs(dash_duo) -> list:
-    return [entry for entry in dash_duo.get_logs() if entry.get("level") == "SEVERE"]
 
 
 def assert_cards_equal_engine(dash_duo, service, unit: str, month: str, lang: str = "zh"):

@@ -9,34 +9,12 @@ import pytest
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
-from dashboard.app import create_app
+
+from browser import settled, severe_logs, wait_until
 
 pytestmark = pytest.mark.browser
 FOTANG, DACHEN = "330782100000", "330782106000"
 MATRIX = "#data-matrix"
-
-
-@pytest.fixture
-def app(demo_settings):
-    return create_app(demo_settings)
-
-
-def wait_until(condition, timeout=20, what="condition"):
-    """Poll until condition() is truthy."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def settled(dash_duo):
-    """Wait until no Dash callback is in flight."""
-    wait_until(lambda: dash_duo.driver.execute_script(
-        "return document.querySelector('[data-dash-is-loading=\"true\"]') === null"), what="callbacks to finish")
-    time.sleep(0.3)
 
 
 def cell_css(row: str, col: str) -> str:
@@ -67,10 +45,6 @@ def open_data(dash_duo, path: str):
     dash_duo.driver.get(dash_duo.server_url + path)
     dash_duo.wait_for_element(f"{MATRIX} .ag-center-cols-container .ag-row", timeout=30)
     settled(dash_duo)
-
-
-def severe_logs(dash_duo) -> list:
-    return [entry for entry in dash_duo.get_logs() if entry.get("level") == "SEVERE"]
 
 
 def test_data_page_loads_with_statuses_and_drills_into_a_cell(dash_duo, app):

@@ -9,19 +9,14 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
 from dashboard import exports, i18n, ids
-from dashboard.app import create_app
 from dashboard.data.catalogue import CITY_CODE
 
-from test_browser_dashboard import open_page, settled, severe_logs, wait_until
+from browser import settled, severe_logs, wait_until
+from test_browser_dashboard import open_page
 
 pytestmark = pytest.mark.browser
 FOTANG = "330782100000"
 MONTH = "2022-06"
-
-
-@pytest.fixture
-def app(demo_settings):
-    return create_app(demo_settings)
 
 
 @pytest.fixture

@@ -22,6 +22,9 @@ from dashboard.data import db
 from dashboard.data.catalogue import CITY_CODE
 from dashboard.service import KpiService
 
+from browser import severe_logs, wait_until
+from tcpproxy import TcpProxy
+
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).with_name("artifacts")
 SIZES = [(1366, 768), (1920, 1080), (3840, 2160)]
@@ -66,17 +69,6 @@ return document.querySelector('[data-dash-is-loading="true"]') === null
 """
 
 
-def wait_until(condition, timeout=20, what="condition"):
-    """Poll until condition() is truthy; return its value."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def viewport(driver, width: int, height: int) -> None:
     """Make the page exactly width x height CSS pixels, as on a TV at that resolution."""
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
@@ -113,19 +105,10 @@ def banner_shown(driver) -> bool:
     return driver.execute_script("return !document.getElementById('wall-banner').classList.contains('wall-hidden')")
 
 
-def severe_logs(dash_duo) -> list:
-    return [entry for entry in dash_duo.get_logs() if entry.get("level") == "SEVERE"]
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-@pytest.fixture
-def app(demo_settings):
-    return create_app(demo_settings)
 
 
 # --- fits and reads at every size -------------------------------------------------------------------
@@ -299,70 +282,6 @@ def test_database_cut_shows_the_stale_banner_with_the_last_good_time_then_clears
     assert text_of(driver, "wall-refreshed") != f"刷新于 {last_good}"
 
 
-class TcpCut:
-    """A TCP proxy in front of a database server that the test can cut and restore."""
-
-    def __init__(self, host: str, port: int):
-        import threading
-
-        self.target = (host, port)
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.open = True
-        self.sockets: list[socket.socket] = []
-        self.lock = threading.Lock()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        import threading
-
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            if not self.open:
-                client.close()
-                continue
-            server = socket.create_connection(self.target)
-            with self.lock:
-                self.sockets += [client, server]
-            for a, b in ((client, server), (server, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket):
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (source, sink):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def cut(self):
-        """Refuse new connections and break every open one."""
-        self.open = False
-        with self.lock:
-            for s in self.sockets:
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-            self.sockets.clear()
-
-    def restore(self):
-        self.open = True
-
-    def close(self):
-        self.cut()
-        self.listener.close()
-
-
 @pytest.fixture
 def postgres_demo(demo_settings):
     """The demo data set copied into the PostgreSQL scratch database (KPI_TEST_POSTGRES_URL)."""
@@ -396,7 +315,7 @@ def postgres_demo(demo_settings):
 
 
 def test_postgres_cut_through_a_tcp_proxy_shows_the_banner_then_clears(dash_duo, demo_settings, postgres_demo):
-    proxy = TcpCut(postgres_demo.host or "127.0.0.1", postgres_demo.port or 5432)
+    proxy = TcpProxy(postgres_demo.host or "127.0.0.1", postgres_demo.port or 5432).start()
     url = postgres_demo.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     engine = db.make_engine(url, connect_args={"connect_timeout": 3})
     try:
