@@ -1,4 +1,4 @@
-"""Small builders shared by database tests: write observations without going through ingest."""
+"""Small builders shared by tests: write observations without going through ingest; walk a layout."""
 from __future__ import annotations
 
 import datetime as dt
@@ -24,3 +24,15 @@ def add_observations(engine: sa.Engine, rows: list[tuple]) -> int:
         rollups.refresh(conn, slices)
         meta.bump_data_version(conn)
     return sub
+
+
+def walk(component):
+    """Every component in a tree (children as a component, a list or text)."""
+    if component is None or isinstance(component, (str, int, float)):
+        return
+    if isinstance(component, (list, tuple)):
+        for child in component:
+            yield from walk(child)
+        return
+    yield component
+    yield from walk(getattr(component, "children", None))

@@ -14,6 +14,7 @@ from dashboard import i18n, ids, urlstate
 from dashboard.callbacks import charts, common, drilldown, filters, navigation, pages
 from dashboard.data.catalogue import CITY_CODE
 from dashboard.service import KpiService
+from helpers import walk
 
 FOTANG = "330782100000"
 VILLAGE = "330782100014"  # 大成社区居委会, in 佛堂镇
@@ -28,18 +29,6 @@ def triggered(fn, prop_id: str | None, *args, value=1, **kwargs):
         context_value.set(AttributeDict(triggered_inputs=inputs))
         return fn(*args, **kwargs)
     return copy_context().run(run)
-
-
-def walk(component):
-    """Every component in a tree (children as a component, a list or text)."""
-    if component is None or isinstance(component, (str, int, float)):
-        return
-    if isinstance(component, (list, tuple)):
-        for child in component:
-            yield from walk(child)
-        return
-    yield component
-    yield from walk(getattr(component, "children", None))
 
 
 def fields(tree, field: str) -> dict[str, str]:

@@ -20,23 +20,12 @@ from dashboard.data import db
 from dashboard.data.catalogue import CITY_CODE
 from dashboard.figures import Series
 from dashboard.service import KpiService
+from helpers import walk
 
 FOTANG = "330782100000"
 DACHEN = "330782106000"
 MONTH = "2022-06"
 CITY_PANELS = ["tiles", "trend", "trend", "trend", "trend", "trend", "league", "completeness"]
-
-
-def walk(component):
-    """Every component in a tree (children as a component, a list or text)."""
-    if component is None or isinstance(component, (str, int, float)):
-        return
-    if isinstance(component, (list, tuple)):
-        for child in component:
-            yield from walk(child)
-        return
-    yield component
-    yield from walk(getattr(component, "children", None))
 
 
 def tagged(tree, field: str) -> list:
