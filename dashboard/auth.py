@@ -112,7 +112,7 @@ class Guard:
         if user is None or user.disabled or user.generation != generation:
             session.clear()
             return None
-        return Principal(user.username, user.role, user.township_code, user.id, user.generation)
+        return Principal(user.username, user.role, user.township_code)
 
     def _wall_principal(self, path: str) -> Principal | None:
         """The wall token of a /wall page request, or of a Dash request made by a /wall page."""

@@ -17,8 +17,6 @@ class Principal:
     name: str
     role: str  # one of data/accounts.py ROLES, or wall
     township: str | None = None  # the one township a township user may see (with its villages)
-    user_id: int | None = None
-    generation: int = 0
     kind: str = "user"  # user | wall | demo | system
 
     @property

@@ -29,9 +29,9 @@ HEADER = "统计期,单位代码,指标代码,数值,分子,分母,备注\n"
 GOOD = HEADER + f"2022-12,{DACHEN},certified_social_workers,31,,,\n"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DROP, LOAD = f"{ids.DATA_FILE_DROP}.contents", f"{ids.DATA_UPLOAD_LOAD}.n_clicks"
-ADMIN = security.Principal("admin", "admin", user_id=1)
-VIEWER, CITY = security.Principal("viewer", "viewer", user_id=2), security.Principal("city", "city", user_id=3)
-TOWNSHIP = security.Principal("township", "township", OWN_TOWNSHIP, user_id=4)
+ADMIN = security.Principal("admin", "admin")
+VIEWER, CITY = security.Principal("viewer", "viewer"), security.Principal("city", "city")
+TOWNSHIP = security.Principal("township", "township", OWN_TOWNSHIP)
 
 
 def copy_database(source_url: str, folder) -> str:
